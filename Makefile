@@ -1,0 +1,59 @@
+# digitdraw — `make run` starts the app, `make test` runs every test, `make bench` writes docs/benchmarks.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VENDOR := src/digitdraw/web/vendor
+SHARED_MNIST := $(abspath ../shared/data/mnist)
+# Use the verified MNIST copy beside the project when there is one; otherwise the code downloads it.
+export DIGITDRAW_DATA ?= $(if $(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.gz),$(SHARED_MNIST),)
+export TF_CPP_MIN_LOG_LEVEL := 2
+SYSTEM_PACKAGES := chromium fonts-dkg-handwriting fonts-humor-sans fonts-comic-neue
+
+.PHONY: run test test-fast bench web setup system-deps clean
+
+run: setup
+	$(PY) -m digitdraw serve $(ARGS)
+
+test: setup system-deps
+	node --test tests/js/
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Everything but the full-test-set model checks and the browser.
+test-fast: setup
+	node --test tests/js/
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+bench: setup system-deps
+	$(PY) -m digitdraw.bench $(ARGS)
+
+setup: $(VENV)/.installed web
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[test,drawn]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# The page is served with no CDN: copy the pinned npm builds next to it.
+web: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js $(VENDOR)/
+	cp node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.es2017.min.js $(VENDOR)/
+	cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm $(VENDOR)/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+
+# Chromium for the browser tests and fonts for the drawn-digit benchmark; needs root (as in CI).
+system-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list | grep -qi humor; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else \
+		echo "note: not root, so not installing $(SYSTEM_PACKAGES); browser tests skip without /usr/bin/chromium"; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache

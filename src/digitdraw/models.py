@@ -1,0 +1,118 @@
+"""Model architectures and their training recipes.
+
+Pipeline stage 2 (models). Every model takes a (28, 28, 1) float32 image with ink = 1.0 and
+background = 0.0 and returns ten softmax probabilities, so the page feeds all of them alike.
+Layers are named explicitly because those names become the TF.js weight names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import keras
+from keras import layers
+
+INPUT_SHAPE = (28, 28, 1)
+NUM_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a model is built and trained: the defaults `digitdraw train` uses."""
+
+    name: str
+    build: Callable[[], keras.Model]
+    optimizer: Callable[[], keras.optimizers.Optimizer]
+    epochs: int
+    batch_size: int
+    description: str
+    augment: bool = False
+    reported_accuracy: float | None = None  # the blog posts' figure, for comparison
+
+
+def build_mlp() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input(shape=INPUT_SHAPE, name="image"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(512, activation="relu", name="dense1"),
+            layers.Dense(256, activation="relu", name="dense2"),
+            layers.Dropout(0.2, name="dropout"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+        ],
+        name="mlp",
+    )
+
+
+def build_cnn() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input(shape=INPUT_SHAPE, name="image"),
+            layers.Conv2D(32, 5, activation="relu", padding="valid", name="conv1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Dropout(0.2, name="dropout"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(128, activation="relu", name="dense1"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+        ],
+        name="cnn",
+    )
+
+
+def build_keras_cnn() -> keras.Model:
+    return keras.Sequential(
+        [
+            keras.Input(shape=INPUT_SHAPE, name="image"),
+            layers.Conv2D(64, 3, activation="relu", name="conv1"),
+            layers.Conv2D(32, 3, activation="relu", name="conv2"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Dropout(0.25, name="dropout1"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(128, activation="relu", name="dense1"),
+            layers.Dropout(0.5, name="dropout2"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+        ],
+        name="keras_cnn",
+    )
+
+
+def build_robust_cnn() -> keras.Model:
+    """A small all-convolutional net for drawn digits: ~60k parameters, ~120 KB as float16."""
+    return keras.Sequential(
+        [
+            keras.Input(shape=INPUT_SHAPE, name="image"),
+            layers.Conv2D(24, 3, padding="same", activation="relu", name="conv1"),
+            layers.Conv2D(32, 3, padding="same", activation="relu", name="conv2"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(48, 3, padding="same", activation="relu", name="conv3"),
+            layers.Conv2D(64, 3, padding="same", activation="relu", name="conv4"),
+            layers.MaxPooling2D(2, name="pool2"),
+            layers.Conv2D(64, 3, activation="relu", name="conv5"),
+            layers.GlobalAveragePooling2D(name="pool3"),
+            layers.Dropout(0.3, name="dropout"),
+            layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+        ],
+        name="robust_cnn",
+    )
+
+
+RECIPES: dict[str, Recipe] = {
+    "mlp": Recipe(
+        "mlp", build_mlp, lambda: keras.optimizers.RMSprop(), epochs=25, batch_size=64,
+        description="Dense 512-256-10 MLP (blog post 2)", reported_accuracy=0.9828,
+    ),
+    "cnn": Recipe(
+        "cnn", build_cnn, lambda: keras.optimizers.Adam(), epochs=10, batch_size=200,
+        description="Conv 32@5x5 + Dense 128 (blog post 2)", reported_accuracy=0.9904,
+    ),
+    "keras-cnn": Recipe(
+        "keras-cnn", build_keras_cnn, lambda: keras.optimizers.Adam(), epochs=12, batch_size=32,
+        description="Keras MNIST example CNN (blog post 1)",
+    ),
+    "robust-cnn": Recipe(
+        "robust-cnn", build_robust_cnn, lambda: keras.optimizers.Adam(2e-3), epochs=12, batch_size=128,
+        description="Small CNN trained with drawing-style augmentation for digits drawn on a pad",
+        augment=True,
+    ),
+}

@@ -1,0 +1,85 @@
+/**
+ * Load TF.js Layers models and classify 28×28 inputs. No DOM: the page passes in the global
+ * `tf`, and the Node tests pass in `@tensorflow/tfjs`, so both run this very code.
+ */
+
+/**
+ * Top probability below which a result is shown as unsure. Chosen on the drawn-digit benchmark
+ * (docs/benchmarks.md, "Honest uncertainty"): it flags most wrong answers while flagging few
+ * right ones.
+ */
+export const UNSURE_BELOW = 0.7;
+
+/**
+ * Read ten probabilities as a verdict: the argmax (never "the output equal to 1"), its
+ * probability, the runner-up, and whether the model is unsure.
+ * @param {ArrayLike<number>} probabilities
+ * @returns {{digit: number, confidence: number, runnerUp: number, unsure: boolean}}
+ */
+export function verdict(probabilities, unsureBelow = UNSURE_BELOW) {
+  const order = Array.from(probabilities, (p, digit) => [p, digit]).sort((a, b) => b[0] - a[0]);
+  const [[confidence, digit], [, runnerUp]] = order;
+  return { digit, confidence, runnerUp, unsure: confidence < unsureBelow };
+}
+
+/**
+ * Pick the fastest backend that works: WASM, then WebGL, then plain JS.
+ * @returns {Promise<string>} the backend in use
+ */
+export async function chooseBackend(tf, wasmPath) {
+  if (tf.wasm && wasmPath) tf.wasm.setWasmPaths(wasmPath);
+  for (const name of ['wasm', 'webgl', 'cpu']) {
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return tf.getBackend();
+      }
+    } catch (error) {
+      console.warn(`TF.js backend ${name} unavailable: ${error.message}`);
+    }
+  }
+  throw new Error('no TF.js backend could start');
+}
+
+/** Loads each model once, warms it up, and classifies with it. */
+export class Classifier {
+  /**
+   * @param tf the TF.js namespace
+   * @param {(name: string) => string} urlOf model name → model.json URL (or file:// / IOHandler)
+   */
+  constructor(tf, urlOf) {
+    this.tf = tf;
+    this.urlOf = urlOf;
+    this.loading = new Map();
+  }
+
+  /** Load and warm up `name`; concurrent callers share one load. */
+  load(name) {
+    if (!this.loading.has(name)) {
+      const promise = this.tf.loadLayersModel(this.urlOf(name)).then((model) => {
+        this.tf.tidy(() => model.predict(this.tf.zeros([1, 28, 28, 1])).dataSync());
+        return model;
+      });
+      promise.catch(() => this.loading.delete(name)); // a failed load may be retried
+      this.loading.set(name, promise);
+    }
+    return this.loading.get(name);
+  }
+
+  /**
+   * Probabilities for one or more 28×28 inputs (waits for the model if it is still loading).
+   * @param {string} name
+   * @param {Float32Array} inputs n × 784 values, ink = 1.0
+   * @returns {Promise<Float32Array>} n × 10
+   */
+  async predict(name, inputs) {
+    const model = await this.load(name);
+    const count = inputs.length / 784;
+    const output = this.tf.tidy(() => model.predict(this.tf.tensor4d(inputs, [count, 28, 28, 1])));
+    try {
+      return await output.data();
+    } finally {
+      output.dispose();
+    }
+  }
+}

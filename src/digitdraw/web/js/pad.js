@@ -1,0 +1,111 @@
+/**
+ * The drawing pad: Pointer Events in, strokes out. Strokes are data (arrays of [x, y] points in
+ * pad units, PAD_UNITS across whatever the on-screen size), so they can be undone, redrawn at any
+ * resolution, and preprocessed without reading pixels back from the canvas.
+ */
+
+export const PAD_UNITS = 280;
+export const PEN_WIDTH = 18; // pad units; about a fingertip on a phone-sized pad
+
+export class DrawingPad extends EventTarget {
+  /** @param {HTMLCanvasElement} canvas */
+  constructor(canvas) {
+    super();
+    this.canvas = canvas;
+    this.context = canvas.getContext('2d');
+    this.strokes = [];
+    this.active = null; // pointerId of the stroke being drawn
+    canvas.addEventListener('pointerdown', (e) => this.#down(e));
+    canvas.addEventListener('pointermove', (e) => this.#move(e));
+    for (const type of ['pointerup', 'pointercancel']) canvas.addEventListener(type, (e) => this.#up(e));
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    this.resize();
+  }
+
+  get isEmpty() {
+    return this.strokes.length === 0;
+  }
+
+  /** Pointer position in pad units, right whatever the scroll, zoom or CSS size. */
+  #toPad(event) {
+    const box = this.canvas.getBoundingClientRect();
+    return [((event.clientX - box.left) / box.width) * PAD_UNITS, ((event.clientY - box.top) / box.height) * PAD_UNITS];
+  }
+
+  #down(event) {
+    if (this.active !== null || (event.pointerType === 'mouse' && event.button !== 0)) return;
+    event.preventDefault();
+    this.active = event.pointerId;
+    this.canvas.setPointerCapture?.(event.pointerId);
+    this.strokes.push([this.#toPad(event)]);
+    this.redraw();
+    this.dispatchEvent(new Event('change'));
+  }
+
+  #move(event) {
+    if (event.pointerId !== this.active) return;
+    const stroke = this.strokes[this.strokes.length - 1];
+    const samples = event.getCoalescedEvents?.() ?? [];
+    for (const sample of samples.length ? samples : [event]) stroke.push(this.#toPad(sample));
+    this.redraw();
+    this.dispatchEvent(new Event('change'));
+  }
+
+  #up(event) {
+    if (event.pointerId !== this.active) return;
+    this.active = null;
+    this.dispatchEvent(new Event('strokeend'));
+  }
+
+  clear() {
+    this.strokes = [];
+    this.active = null;
+    this.redraw();
+    this.dispatchEvent(new Event('strokeend'));
+  }
+
+  undo() {
+    if (!this.strokes.length) return;
+    this.strokes.pop();
+    this.active = null;
+    this.redraw();
+    this.dispatchEvent(new Event('strokeend'));
+  }
+
+  /** Match the backing store to the displayed size × devicePixelRatio, so lines stay sharp. */
+  resize() {
+    const box = this.canvas.getBoundingClientRect();
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(box.width * ratio));
+    const height = Math.max(1, Math.round(box.height * ratio));
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    this.redraw();
+  }
+
+  /** Draw every stroke as a smooth curve through the midpoints of its samples. */
+  redraw() {
+    const { context, canvas } = this;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    context.setTransform(canvas.width / PAD_UNITS, 0, 0, canvas.height / PAD_UNITS, 0, 0);
+    context.lineCap = 'round';
+    context.lineJoin = 'round';
+    context.lineWidth = PEN_WIDTH;
+    context.strokeStyle = context.fillStyle = getComputedStyle(canvas).color;
+    for (const stroke of this.strokes) {
+      context.beginPath();
+      context.moveTo(...stroke[0]);
+      if (stroke.length === 1) context.lineTo(stroke[0][0] + 0.01, stroke[0][1]);
+      for (let k = 1; k < stroke.length - 1; k++) {
+        const [x, y] = stroke[k];
+        const [nx, ny] = stroke[k + 1];
+        context.quadraticCurveTo(x, y, (x + nx) / 2, (y + ny) / 2);
+      }
+      if (stroke.length > 1) context.lineTo(...stroke[stroke.length - 1]);
+      context.stroke();
+    }
+  }
+}
