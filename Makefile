@@ -7,7 +7,7 @@ SHARED_MNIST := $(abspath ../shared/data/mnist)
 # Use the verified MNIST copy beside the project when there is one; otherwise the code downloads it.
 export DIGITDRAW_DATA ?= $(if $(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.gz),$(SHARED_MNIST),)
 export TF_CPP_MIN_LOG_LEVEL := 2
-SYSTEM_PACKAGES := chromium fonts-dkg-handwriting fonts-humor-sans fonts-comic-neue
+SYSTEM_PACKAGES := chromium fonts-dkg-handwriting fonts-humor-sans fonts-comic-neue fonts-bwht fonts-breip fonts-femkeklaver fonts-klee fonts-kristi
 
 .PHONY: run test test-fast bench web setup system-deps clean
 
@@ -48,7 +48,7 @@ web: node_modules/.installed
 
 # Chromium for the browser tests and fonts for the drawn-digit benchmark; needs root (as in CI).
 system-deps:
-	@if [ -x /usr/bin/chromium ] && fc-list | grep -qi humor; then exit 0; fi; \
+	@if [ -x /usr/bin/chromium ] && fc-list | grep -qi kristi; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	else \

@@ -28,6 +28,7 @@ CENTRE = 14.0  # target centre of mass, in pixel-index coordinates
 INK_THRESHOLD = 0.05  # pixels fainter than this are anti-aliasing halo, not ink, for cropping
 CANONICAL_PEN = 2.2  # stroke width in 28×28 pixels for the vector recipe (MNIST strokes: ~2–3 px)
 MIN_VECTOR_EXTENT = 1e-6
+RENDER_CHUNK = 2_000_000  # pixel × segment distances computed at once
 
 
 class NoInkError(ValueError):
@@ -38,7 +39,10 @@ class NoInkError(ValueError):
 
 
 def round_half_up(value: float) -> int:
-    return int(np.floor(value + 0.5))
+    """Half-up rounding, after snapping to 1e-6: centres of mass of symmetric shapes fall on .5
+    exactly, and NumPy's pairwise sums and JavaScript's running sums miss it on different sides."""
+    snapped = np.floor(value * 1e6 + 0.5) / 1e6
+    return int(np.floor(snapped + 0.5))
 
 
 def area_weights(source: int, target: int) -> np.ndarray:
@@ -149,32 +153,44 @@ def render_strokes(strokes, height: int, width: int, pen_width: float) -> np.nda
     gives the same numbers. `strokes`: sequence of (n, 2) arrays of (x, y) in pixel units,
     pixel (row r, column c) has its centre at (c + 0.5, r + 0.5).
     """
+    segments = _segments(strokes)
+    if len(segments) == 0:
+        return np.zeros((height, width))
+    reach = pen_width / 2 + 0.5
+    # Only the rows and columns some segment can reach, and segments in chunks, to bound memory.
+    r0 = max(int(np.floor(segments[:, [1, 3]].min() - reach)), 0)
+    r1 = min(int(np.ceil(segments[:, [1, 3]].max() + reach)) + 1, height)
+    c0 = max(int(np.floor(segments[:, [0, 2]].min() - reach)), 0)
+    c1 = min(int(np.ceil(segments[:, [0, 2]].max() + reach)) + 1, width)
     ink = np.zeros((height, width))
-    radius = pen_width / 2
-    reach = radius + 0.5
-    ys = np.arange(height)[:, None] + 0.5
-    xs = np.arange(width)[None, :] + 0.5
+    if r0 >= r1 or c0 >= c1:
+        return ink
+    ys = (np.arange(r0, r1) + 0.5)[:, None, None]
+    xs = (np.arange(c0, c1) + 0.5)[None, :, None]
+    chunk = max(1, RENDER_CHUNK // ((r1 - r0) * (c1 - c0)))
+    nearest = np.full((r1 - r0, c1 - c0), np.inf)
+    for first in range(0, len(segments), chunk):
+        x0, y0, x1, y1 = segments[first:first + chunk].T
+        dx, dy = x1 - x0, y1 - y0
+        length2 = dx * dx + dy * dy
+        px, py = xs - x0, ys - y0
+        t = np.clip((px * dx + py * dy) / np.where(length2 > 0, length2, 1.0), 0, 1) * (length2 > 0)
+        distance = np.hypot(px - t * dx, py - t * dy).min(axis=2)
+        np.minimum(nearest, distance, out=nearest)
+    ink[r0:r1, c0:c1] = np.clip(reach - nearest, 0.0, 1.0)
+    return ink
+
+
+def _segments(strokes) -> np.ndarray:
+    """(n, 4) array of x0, y0, x1, y1; a one-point stroke is a zero-length segment (a dot)."""
+    parts = []
     for stroke in strokes:
         points = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
-        if len(points) == 0:
-            continue
         if len(points) == 1:
             points = np.vstack([points, points])
-        for (x0, y0), (x1, y1) in zip(points[:-1], points[1:]):
-            c0 = max(int(np.floor(min(x0, x1) - reach)), 0)
-            c1 = min(int(np.ceil(max(x0, x1) + reach)) + 1, width)
-            r0 = max(int(np.floor(min(y0, y1) - reach)), 0)
-            r1 = min(int(np.ceil(max(y0, y1) + reach)) + 1, height)
-            if c0 >= c1 or r0 >= r1:
-                continue
-            dx, dy = x1 - x0, y1 - y0
-            length2 = dx * dx + dy * dy
-            px, py = xs[:, c0:c1] - x0, ys[r0:r1] - y0
-            t = np.clip((px * dx + py * dy) / length2, 0, 1) if length2 > 0 else np.zeros((1, 1))
-            distance = np.hypot(px - t * dx, py - t * dy)
-            coverage = np.clip(reach - distance, 0.0, 1.0)
-            np.maximum(ink[r0:r1, c0:c1], coverage, out=ink[r0:r1, c0:c1])
-    return ink
+        if len(points):
+            parts.append(np.hstack([points[:-1], points[1:]]))
+    return np.vstack(parts) if parts else np.zeros((0, 4))
 
 
 def stroke_bounds(strokes) -> tuple[float, float, float, float] | None:

@@ -13,7 +13,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import keras
 import numpy as np
 
 MODEL_FILE = "model.json"
@@ -50,7 +49,7 @@ def _jsonable(value):
     return value
 
 
-def layer_config(layer: keras.layers.Layer) -> dict:
+def layer_config(layer) -> dict:
     kind = layer.__class__.__name__
     if kind not in LAYER_KEYS:
         raise ModelFormatError(f"layer {layer.name!r} is a {kind}, which the TF.js writer does not support "
@@ -83,8 +82,10 @@ def _encode(values: np.ndarray, quantize: str | None) -> tuple[bytes, dict | Non
     raise ModelFormatError(f"unknown quantisation {quantize!r}; choose one of {QUANTIZATIONS}")
 
 
-def save(model: keras.Model, folder: Path, *, metadata: dict | None = None, quantize: str | None = None) -> None:
-    """Write `model` as model.json + group1-shard*.bin (+ metadata.json) into `folder`."""
+def save(model, folder: Path, *, metadata: dict | None = None, quantize: str | None = None) -> None:
+    """Write Keras `model` as model.json + group1-shard*.bin (+ metadata.json) into `folder`."""
+    import keras  # here, not at the top: the server and CLI listings must not wait for TensorFlow
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     input_shape = [None, *model.inputs[0].shape[1:]]
@@ -162,7 +163,9 @@ def _read_model_json(folder: Path) -> dict:
     return document
 
 
-def _build_layer(spec: dict, path: Path) -> keras.layers.Layer:
+def _build_layer(spec: dict, path: Path):
+    import keras
+
     kind = spec.get("class_name")
     if kind not in LAYER_KEYS:
         raise ModelFormatError(f"{path}: unknown layer type {kind!r} (supported: {', '.join(LAYER_KEYS)})")
@@ -217,8 +220,10 @@ def _decode_weights(folder: Path, manifest: list, metadata: dict) -> dict[str, n
     return weights
 
 
-def load(folder: str | Path) -> keras.Model:
+def load(folder: str | Path):
     """Load a TF.js Layers folder back into a Keras model, checking every weight against the topology."""
+    import keras
+
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelFormatError(f"{folder}: not a folder")

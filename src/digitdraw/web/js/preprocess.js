@@ -22,7 +22,8 @@ export class NoInkError extends Error {
   }
 }
 
-const roundHalfUp = (value) => Math.floor(value + 0.5);
+/** Half-up rounding after snapping to 1e-6, exactly as preprocess.py's round_half_up (see why there). */
+const roundHalfUp = (value) => Math.floor(Math.floor(value * 1e6 + 0.5) / 1e6 + 0.5);
 
 /**
  * (target × source) weights whose rows average the source cells each target cell covers.

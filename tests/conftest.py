@@ -1,0 +1,26 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
+if not os.environ.get("DIGITDRAW_DATA") and SHARED_MNIST.is_dir():
+    os.environ["DIGITDRAW_DATA"] = str(SHARED_MNIST)  # as the Makefile does, for a bare `pytest`
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """The real MNIST (from $DIGITDRAW_DATA, set by the Makefile and .ci/run, or the user cache)."""
+    from digitdraw import data
+
+    return data.load_mnist()
+
+
+@pytest.fixture(scope="session")
+def test_sample(mnist):
+    """200 real MNIST test digits, spread over the file, as model input."""
+    index = np.linspace(0, len(mnist.test) - 1, 200).astype(int)
+    return (mnist.test.images[index].astype(np.float32) / 255.0)[..., None], mnist.test.labels[index]
