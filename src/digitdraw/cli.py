@@ -32,7 +32,8 @@ def cmd_train(args) -> int:
 
     out = Path(args.out or Path("models") / args.model)
     metadata = train.train(args.model, out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                           data_dir=args.data_dir, quantize=args.quantize)
+                           data_dir=args.data_dir,
+                           quantize="recipe" if args.quantize is None else (None if args.quantize == "float32" else args.quantize))
     print(f"{args.model}: test accuracy {metadata['test_accuracy']:.2%}, "
           f"{metadata['training']['seconds']:.0f} s, written to {out}")
     return 0
@@ -147,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="default: the recipe's")
     p.add_argument("--seed", type=int, default=1, help="random seed; same seed, same machine, same model")
     p.add_argument("--out", help="output folder (default: models/MODEL)")
-    p.add_argument("--quantize", choices=("float16", "uint8"), help="store weights quantised")
+    p.add_argument("--quantize", choices=("float16", "uint8", "float32"), default=None,
+                   help="how to store the weights (default: the recipe's: float16 for robust-cnn, else float32)")
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("export", help="rewrite a model folder, optionally quantised")

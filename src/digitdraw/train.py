@@ -61,11 +61,16 @@ def train(
     batch_size: int | None = None,
     seed: int = 1,
     data_dir: str | None = None,
-    quantize: str | None = None,
+    quantize: str | None = "recipe",
     verbose: int = 1,
 ) -> dict:
-    """Train `model_name` from scratch and write it to `out_dir`; return its metadata."""
+    """Train `model_name` from scratch and write it to `out_dir`; return its metadata.
+
+    `quantize`: "float16", "uint8", None for float32, or "recipe" for the recipe's own choice.
+    """
     recipe: Recipe = RECIPES[model_name]
+    if quantize == "recipe":
+        quantize = recipe.quantize
     epochs = epochs or recipe.epochs
     batch_size = batch_size or recipe.batch_size
     keras.utils.set_random_seed(seed)
@@ -81,7 +86,7 @@ def train(
     if recipe.augment:
         from . import augment
 
-        train_data = augment.training_dataset(mnist.train, batch_size=batch_size, seed=seed)
+        train_data = augment.training_dataset(mnist.train, batch_size=batch_size, seed=seed, kind=recipe.augment)
         fit_args = {"x": train_data}
     else:
         fit_args = {"x": to_model_input(mnist.train.images), "y": mnist.train.labels,
@@ -100,6 +105,9 @@ def train(
         raise SystemExit("stopped before the first epoch finished: nothing to save")
     model.set_weights(best.best_weights)
 
+    if quantize:  # report what ships: the accuracy of the quantised weights
+        tfjs.save(model, Path(out_dir), quantize=quantize)
+        model = tfjs.load(Path(out_dir))
     scores = evaluate.score(model, mnist.test)
     metadata = {
         "name": model_name,
@@ -114,10 +122,11 @@ def train(
         "training": {
             "epochs": epochs, "epochs_completed": best.epochs_done, "best_epoch": best.best_epoch,
             "interrupted": interrupted, "batch_size": batch_size, "seed": seed,
-            "optimizer": model.optimizer.__class__.__name__, "augmented": recipe.augment,
+            "optimizer": recipe.optimizer().__class__.__name__, "augmented": recipe.augment,
             "seconds": round(seconds, 1), "seconds_per_epoch": round(seconds / max(best.epochs_done, 1), 2),
             "train_images": len(mnist.train), "validation_images": len(mnist.validation),
-            "command": f"digitdraw train {model_name} --epochs {epochs} --batch-size {batch_size} --seed {seed}",
+            "command": f"digitdraw train {model_name} --epochs {epochs} --batch-size {batch_size} --seed {seed}"
+                       + (f" --quantize {quantize}" if quantize else ""),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         },
         "mnist_md5": mnist.md5,

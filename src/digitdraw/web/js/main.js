@@ -23,43 +23,47 @@ function toInput(strokes) {
   return recipe === 'raster' ? mnistFromPadStrokes(strokes, PAD_UNITS, PEN_WIDTH) : mnistFromStrokes(strokes);
 }
 
-async function start() {
+function fetchCatalog() {
+  return fetch('/api/models').then((response) => {
+    if (!response.ok) throw new Error(`the model list did not load (HTTP ${response.status})`);
+    return response.json();
+  });
+}
+
+function start() {
   const view = new View();
   const pad = new DrawingPad(document.querySelector('[data-testid="pad"]'));
+  const compareBox = document.getElementById('compare-toggle');
   view.setReady(false, 'Loading the model…');
 
-  const [backend, catalog] = await Promise.all([
-    chooseBackend(tf, WASM_PATH),
-    fetch('/api/models').then((response) => {
-      if (!response.ok) throw new Error(`the model list did not load (HTTP ${response.status})`);
-      return response.json();
-    }),
-  ]);
-  if (!catalog.models.length) throw new Error('the server offers no models: see its start-up log');
-  const urls = Object.fromEntries(catalog.models.map((m) => [m.name, m.url]));
-  const classifier = new Classifier(tf, (name) => urls[name]);
-  let selected = params.get('model') in urls ? params.get('model') : catalog.default;
-  const compareBox = document.getElementById('compare-toggle');
+  // Everything below may be used before the model has loaded: predictions wait for it.
+  const startup = Promise.all([chooseBackend(tf, WASM_PATH), fetchCatalog()]).then(([backend, catalog]) => {
+    if (!catalog.models.length) throw new Error('the server offers no models: see its start-up log');
+    const urls = Object.fromEntries(catalog.models.map((m) => [m.name, m.url]));
+    const selected = urls[params.get('model')] ? params.get('model') : catalog.default;
+    return { backend, catalog, selected, classifier: new Classifier(tf, (name) => urls[name]) };
+  });
+  let state = null; // set once startup resolves
 
   // Predictions run one after another, so results are shown in the order they were asked for;
   // a live (mid-stroke) one is dropped if anything newer is already waiting.
-  let queue = Promise.resolve();
+  let queue = startup;
   let issued = 0;
   function predict(final) {
     const ticket = ++issued;
     queue = queue.then(async () => {
       if (!final && ticket !== issued) return;
-      const strokes = pad.strokes.map((s) => s.slice());
+      const { classifier, catalog } = state;
       let input;
       try {
-        input = toInput(strokes);
+        input = toInput(pad.strokes);
       } catch (error) {
         if (!(error instanceof NoInkError)) throw error;
         view.showEmpty(final);
         if (final && compareBox.checked) view.showComparison([]);
         return;
       }
-      const probabilities = await classifier.predict(selected, input);
+      const probabilities = await classifier.predict(state.selected, input);
       view.showResult(verdict(probabilities), probabilities, input, final);
       if (final && compareBox.checked) {
         const rows = [];
@@ -80,7 +84,6 @@ async function start() {
     });
   });
   pad.addEventListener('strokeend', () => predict(true));
-
   document.querySelector('[data-testid="clear"]').addEventListener('click', () => pad.clear());
   document.querySelector('[data-testid="undo"]').addEventListener('click', () => pad.undo());
   document.querySelector('[data-testid="predict"]').addEventListener('click', () => predict(true));
@@ -98,16 +101,21 @@ async function start() {
   });
 
   async function select(name) {
-    selected = name;
+    state.selected = name;
     view.setReady(false, `Loading ${name}…`);
-    await classifier.load(name);
-    if (name !== selected) return; // another choice came in while this one loaded
-    view.setReady(true, `${name} ready · TF.js ${tf.version.tfjs} on ${backend}${recipe === 'raster' ? ' · raster recipe' : ''}`);
+    await state.classifier.load(name);
+    if (name !== state.selected) return; // another choice came in while this one loaded
+    const how = `TF.js ${tf.version.tfjs} on ${state.backend}${recipe === 'raster' ? ' · raster recipe' : ''}`;
+    view.setReady(true, `${name} ready · ${how}`);
     if (!pad.isEmpty) predict(false);
   }
-  view.showModels(catalog.models, selected, (name) => select(name).catch((e) => view.showError(e.message)));
-  view.showEmpty(false);
-  await select(selected);
+
+  return startup.then(async (ready) => {
+    state = ready;
+    view.showModels(ready.catalog.models, ready.selected, (name) => select(name).catch((e) => view.showError(e.message)));
+    if (pad.isEmpty) view.showEmpty(false);
+    await select(ready.selected);
+  });
 }
 
 start().catch((error) => {

@@ -1,0 +1,98 @@
+"""Drive the real page in headless Chromium: start the server, draw strokes as a person would.
+
+Shared by the browser tests and the benchmarks. Uses Debian's /usr/bin/chromium through
+Playwright (never Playwright's own browser download, which cannot work offline).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+READY = "body[data-ready=true]"
+STROKE_STEPS = 1  # Playwright mouse steps between two recorded points
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(models_dir: Path | None = None):
+    """Start `digitdraw serve` on a free loopback port; yield its base URL; stop it afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "digitdraw", "serve", "--port", str(port)]
+    if models_dir:
+        command += ["--models", str(models_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start: {process.stdout.read()}")
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def sequence(page) -> int:
+    return int(page.get_attribute('[data-testid="prediction"]', "data-seq") or 0)
+
+
+def wait_for_sequence(page, at_least: int, timeout_ms: int = 10_000) -> None:
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-testid=\"prediction\"]').dataset.seq) >= n", arg=at_least,
+        timeout=timeout_ms)
+
+
+def draw(page, strokes, pad_units: float = 280.0) -> int:
+    """Draw `strokes` (pad units) with the mouse; return the data-seq the last stroke will show."""
+    box = page.locator('[data-testid="pad"]').bounding_box()
+    scale_x, scale_y = box["width"] / pad_units, box["height"] / pad_units
+    start = sequence(page)
+    for stroke in strokes:
+        points = [(box["x"] + x * scale_x, box["y"] + y * scale_y) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:] or points[:1]:
+            page.mouse.move(*point, steps=STROKE_STEPS)
+        page.mouse.up()
+    return start + len(strokes)
+
+
+def clear(page) -> None:
+    before = sequence(page)
+    page.click('[data-testid="clear"]')
+    wait_for_sequence(page, before + 1)
+
+
+def classify(page, strokes) -> tuple[str, float]:
+    """Clear the pad, draw `strokes`, wait for their prediction; return (digit, confidence)."""
+    clear(page)
+    wait_for_sequence(page, draw(page, strokes))
+    result = page.locator('[data-testid="prediction"]')
+    return result.get_attribute("data-digit"), float(result.get_attribute("data-confidence"))

@@ -1,0 +1,188 @@
+"""The page in a real browser: drawing, controls, models, offline, accessibility hooks."""
+import shutil
+
+import numpy as np
+
+from digitdraw import browser as drive
+
+ONE = [[(140, 50), (140, 90), (141, 130), (141, 170), (142, 230)]]
+SEVEN = [[(80, 60), (130, 60), (200, 60), (170, 120), (140, 180), (120, 230)]]
+ZERO = [[(140 + 60 * np.sin(a), 140 - 90 * np.cos(a)) for a in np.linspace(0, 2 * np.pi, 40)]]
+
+
+def prediction(page):
+    element = page.locator('[data-testid="prediction"]')
+    return {key: element.get_attribute(f"data-{key}") for key in ("digit", "confidence", "seq", "unsure")}
+
+
+def ink_at(page, fx, fy) -> int:
+    """Alpha of the pad's canvas at a fraction (fx, fy) of its size."""
+    return page.evaluate("""([fx, fy]) => {
+        const c = document.querySelector('[data-testid="pad"]');
+        return c.getContext('2d').getImageData(Math.floor(fx * c.width), Math.floor(fy * c.height), 1, 1).data[3];
+    }""", [fx, fy])
+
+
+def scrolled_page(page, server_url):
+    page.set_viewport_size({"width": 700, "height": 420})
+    page.goto(server_url + "/")
+    page.wait_for_selector(drive.READY)
+    page.evaluate("window.scrollTo(0, 130)")
+    assert page.evaluate("window.scrollY") > 100
+    return page.locator('[data-testid="pad"]').bounding_box()
+
+
+def test_page_is_ready_offline_with_no_errors(ready_page):
+    page = ready_page
+    assert page.get_attribute("body", "data-ready") == "true"
+    assert "on wasm" in page.inner_text("#status")
+    assert drive.classify(page, ONE)[0] == "1"
+    assert drive.classify(page, ZERO)[0] == "0"
+    assert page.external_requests == [], "the page must not reach beyond this machine"
+    assert page.problems == []
+
+
+def test_empty_pad_shows_a_hint_not_a_prediction(ready_page):
+    page = ready_page
+    before = drive.sequence(page)
+    page.click('[data-testid="predict"]')
+    drive.wait_for_sequence(page, before + 1)
+    assert prediction(page)["digit"] == ""
+    assert "Draw a digit" in page.inner_text("#detail")
+
+
+def test_mouse_drawing_lands_where_the_pointer_was_while_scrolled(watched_page, server_url):
+    page = watched_page
+    box = scrolled_page(page, server_url)
+    x = box["x"] + box["width"] * 0.25
+    before = drive.sequence(page)
+    page.mouse.move(x, box["y"] + box["height"] * 0.15)
+    page.mouse.down()
+    for f in np.linspace(0.15, 0.85, 15):
+        page.mouse.move(x, box["y"] + box["height"] * f)
+    page.mouse.up()
+    drive.wait_for_sequence(page, before + 1)
+    assert ink_at(page, 0.25, 0.5) > 200 and ink_at(page, 0.75, 0.5) == 0 and ink_at(page, 0.25, 0.05) == 0
+    assert prediction(page)["digit"] == "1"
+
+
+def test_touch_drawing_while_scrolled(browser, server_url):
+    context = browser.new_context(has_touch=True)
+    page = context.new_page()
+    box = scrolled_page(page, server_url)
+    cdp = context.new_cdp_session(page)
+    before = drive.sequence(page)
+    # a "7": top bar left to right, then the stem down to the lower left, in one touch
+    path = [(0.3, 0.2), (0.5, 0.2), (0.7, 0.2), (0.6, 0.45), (0.5, 0.65), (0.42, 0.85)]
+    points = [{"x": box["x"] + fx * box["width"], "y": box["y"] + fy * box["height"]} for fx, fy in path]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [points[0]]})
+    for point in points[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    drive.wait_for_sequence(page, before + 1)
+    assert ink_at(page, 0.5, 0.2) > 200 and ink_at(page, 0.2, 0.8) == 0
+    assert prediction(page)["digit"] == "7"
+    context.close()
+
+
+def test_clear_undo_and_keyboard_shortcuts(ready_page):
+    page = ready_page
+    drive.clear(page)
+    drive.wait_for_sequence(page, drive.draw(page, ONE))
+    target = drive.draw(page, [[(60, 140), (220, 140)]])  # a cross-stroke turns the 1 into something else
+    drive.wait_for_sequence(page, target)
+    page.click('[data-testid="undo"]')
+    drive.wait_for_sequence(page, target + 1)
+    assert prediction(page)["digit"] == "1" and ink_at(page, 0.25, 0.5) == 0
+    page.keyboard.press("Control+z")
+    drive.wait_for_sequence(page, target + 2)
+    assert prediction(page)["digit"] == ""
+    drive.wait_for_sequence(page, drive.draw(page, ZERO))
+    page.keyboard.press("Escape")
+    drive.wait_for_sequence(page, target + 4)
+    assert prediction(page)["digit"] == "" and ink_at(page, 0.5, 0.18) == 0
+
+
+def test_model_switching_and_compare_view(ready_page):
+    page = ready_page
+    options = page.eval_on_selector_all('[data-testid="model"] option', "os => os.map(o => o.value)")
+    assert {"mlp", "cnn", "keras-cnn"} <= set(options)
+    drive.classify(page, SEVEN)
+    for name in ("mlp", "keras-cnn"):
+        page.select_option('[data-testid="model"]', name)
+        page.wait_for_selector(drive.READY)
+        assert name in page.inner_text("#status")
+        assert drive.classify(page, SEVEN)[0] == "7"
+    page.check('[data-testid="compare"]')
+    page.wait_for_function(f"document.querySelectorAll('#compare-rows tr').length === {len(options)}")
+    rows = page.eval_on_selector_all("#compare-rows tr", "rs => rs.map(r => [r.dataset.model, r.dataset.digit])")
+    assert sorted(name for name, _ in rows) == sorted(options)
+    assert all(digit == "7" for _, digit in rows)
+
+
+def test_unsure_result_names_the_two_likeliest_digits(ready_page):
+    page = ready_page
+    rng = np.random.default_rng(3)
+    for _ in range(20):  # random scribbles until one is shown as unsure
+        strokes = [np.clip(np.cumsum(rng.normal(0, 25, (25, 2)), axis=0) + 140, 20, 260).tolist()]
+        drive.classify(page, strokes)
+        if prediction(page)["unsure"] == "true":
+            break
+    result = prediction(page)
+    assert result["unsure"] == "true", "no scribble out of 20 was flagged unsure"
+    detail = page.inner_text("#detail")
+    assert detail.startswith(f"Unsure: {result['digit']} or ")
+    assert float(result["confidence"]) < 0.7
+
+
+def test_a_prediction_asked_for_during_loading_waits(watched_page, server_url):
+    page = watched_page
+    delayed = []
+
+    def slow_model(route):
+        delayed.append(route.request.url)
+        page.wait_for_timeout(1500)
+        route.continue_()
+
+    page.route("**/models/**/model.json*", slow_model)
+    page.goto(server_url + "/")
+    page.wait_for_selector('[data-testid="pad"]')
+    target = drive.draw(page, ONE)
+    page.click('[data-testid="predict"]')
+    assert page.get_attribute("body", "data-ready") != "true"
+    drive.wait_for_sequence(page, target + 1, timeout_ms=30_000)
+    assert prediction(page)["digit"] == "1" and delayed
+    assert page.problems == []
+
+
+def test_accessible_names_and_live_region(ready_page):
+    page = ready_page
+    for testid in ("pad", "clear", "undo", "predict", "model", "compare"):
+        name = page.locator(f'[data-testid="{testid}"]').evaluate(
+            "e => e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent")
+        assert name and name.strip(), testid
+    drive.classify(page, ONE)
+    assert page.locator('[aria-live="polite"]').inner_text().startswith("Looks like 1")
+
+
+def test_phone_width_layout(browser, server_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, device_scale_factor=3)
+    page = context.new_page()
+    page.goto(server_url + "/")
+    page.wait_for_selector(drive.READY)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    pad = page.locator('[data-testid="pad"]')
+    box = pad.bounding_box()
+    assert box["width"] >= 300
+    assert pad.evaluate("c => c.width") == round(box["width"] * 3), "the pad is sharp on a 3x screen"
+    context.close()
+
+
+def test_screenshot_of_a_drawn_digit_with_its_chart(ready_page, artifacts):
+    page = ready_page
+    page.set_viewport_size({"width": 900, "height": 760})
+    drive.classify(page, SEVEN)
+    path = artifacts / "screenshot.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    shutil.copy(path, artifacts / "screenshot-latest.png")
