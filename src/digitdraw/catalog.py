@@ -7,11 +7,10 @@ starts fast and a broken model is reported and left out instead of failing on fi
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import tfjs
 from .tfjs import METADATA_FILE, MODEL_FILE, ModelFormatError
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
@@ -44,30 +43,9 @@ class ModelInfo:
 
 def check_folder(folder: Path) -> ModelInfo:
     """Validate a model folder without TensorFlow; raise ModelFormatError naming file and problem."""
-    model_path = folder / MODEL_FILE
-    if not model_path.is_file():
-        raise ModelFormatError(f"{model_path}: missing")
-    try:
-        document = json.loads(model_path.read_text())
-        paths = [p for group in document["weightsManifest"] for p in group["paths"]]
-        document["modelTopology"]["config"]["layers"]
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
-        raise ModelFormatError(f"{model_path}: not a TF.js layers model ({error!r})") from error
-    meta_path = folder / METADATA_FILE
-    try:
-        metadata = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    except json.JSONDecodeError as error:
-        raise ModelFormatError(f"{meta_path}: not valid JSON ({error})") from error
-    recorded = metadata.get("format", {}).get("files", {})
-    for name in paths:
-        shard = folder / name
-        if Path(name).name != name or not shard.is_file():
-            raise ModelFormatError(f"{shard}: weight shard missing")
-        expected = recorded.get(name)
-        if expected:
-            blob = shard.read_bytes()
-            if len(blob) != expected["bytes"] or hashlib.sha256(blob).hexdigest() != expected["sha256"]:
-                raise ModelFormatError(f"{shard}: size or SHA-256 differs from {METADATA_FILE}; re-export the model")
+    document = tfjs.read_model_json(folder)
+    metadata = tfjs.read_metadata(folder)
+    tfjs.read_shards(folder, [p for group in document["weightsManifest"] for p in group["paths"]], metadata)
     return ModelInfo(metadata.get("name", folder.name), folder, metadata)
 
 

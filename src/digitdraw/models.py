@@ -23,7 +23,7 @@ class Recipe:
 
     name: str
     build: Callable[[], keras.Model]
-    optimizer: Callable[[], keras.optimizers.Optimizer]
+    optimizer: Callable[[int], keras.optimizers.Optimizer]  # given the total number of training steps
     epochs: int
     batch_size: int
     description: str
@@ -109,20 +109,22 @@ def build_robust_cnn() -> keras.Model:
 
 RECIPES: dict[str, Recipe] = {
     "mlp": Recipe(
-        "mlp", build_mlp, lambda: keras.optimizers.RMSprop(), epochs=25, batch_size=64,
+        "mlp", build_mlp, lambda steps: keras.optimizers.RMSprop(), epochs=25, batch_size=64,
         description="Dense 512-256-10 MLP (blog post 2)", reported_accuracy=0.9828,
     ),
     "cnn": Recipe(
-        "cnn", build_cnn, lambda: keras.optimizers.Adam(), epochs=10, batch_size=200,
+        "cnn", build_cnn, lambda steps: keras.optimizers.Adam(), epochs=10, batch_size=200,
         description="Conv 32@5x5 + Dense 128 (blog post 2), trained with ±2 px random shifts",
         reported_accuracy=0.9904, augment="shift",
     ),
     "keras-cnn": Recipe(
-        "keras-cnn", build_keras_cnn, lambda: keras.optimizers.Adam(), epochs=12, batch_size=32,
+        "keras-cnn", build_keras_cnn, lambda steps: keras.optimizers.Adam(), epochs=12, batch_size=32,
         description="Keras MNIST example CNN (blog post 1)",
     ),
     "robust-cnn": Recipe(
-        "robust-cnn", build_robust_cnn, lambda: keras.optimizers.Adam(2e-3), epochs=10, batch_size=128,
+        "robust-cnn", build_robust_cnn,
+        lambda steps: keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps, alpha=0.01)),
+        epochs=8, batch_size=128,
         description="Small CNN for digits drawn on a pad: MNIST + traced-and-redrawn digits, European 1s "
                     "and 7s, stroke fonts, with affine and thickness augmentation",
         augment="drawn", quantize="float16",

@@ -148,7 +148,8 @@ def read_metadata(folder: Path) -> dict:
         raise ModelFormatError(f"{path}: not valid JSON ({error})") from error
 
 
-def _read_model_json(folder: Path) -> dict:
+def read_model_json(folder: Path) -> dict:
+    """Parse folder/model.json, checking it is a Sequential TF.js layers model."""
     path = folder / MODEL_FILE
     if not path.is_file():
         raise ModelFormatError(f"{path}: missing — a model folder needs model.json beside its weight shards")
@@ -174,26 +175,32 @@ def _build_layer(spec: dict, path: Path):
     return getattr(keras.layers, kind)(name=config["name"], **kwargs)
 
 
-def _decode_weights(folder: Path, manifest: list, metadata: dict) -> dict[str, np.ndarray]:
+def read_shards(folder: Path, names: list[str], metadata: dict) -> list[bytes]:
+    """Read weight shards, checking each against the size and SHA-256 that metadata.json records."""
     expected_files = metadata.get("format", {}).get("files", {})
+    blobs = []
+    for name in names:
+        shard = folder / name
+        if Path(name).name != name or not shard.is_file():
+            raise ModelFormatError(f"{shard}: weight shard missing (listed in {MODEL_FILE})")
+        blob = shard.read_bytes()
+        expected = expected_files.get(name)
+        if expected:
+            if len(blob) != expected["bytes"]:
+                raise ModelFormatError(f"{shard}: {len(blob)} bytes, metadata.json says {expected['bytes']} "
+                                       "— the file is truncated or replaced; re-export the model")
+            digest = hashlib.sha256(blob).hexdigest()
+            if digest != expected["sha256"]:
+                raise ModelFormatError(f"{shard}: SHA-256 {digest[:12]}… does not match metadata.json "
+                                       f"({expected['sha256'][:12]}…) — the weights were changed; re-export")
+        blobs.append(blob)
+    return blobs
+
+
+def _decode_weights(folder: Path, manifest: list, metadata: dict) -> dict[str, np.ndarray]:
     weights: dict[str, np.ndarray] = {}
     for group in manifest:
-        chunks = []
-        for name in group["paths"]:
-            shard = folder / name
-            if not shard.is_file():
-                raise ModelFormatError(f"{shard}: weight shard missing (listed in {MODEL_FILE})")
-            blob = shard.read_bytes()
-            expected = expected_files.get(name)
-            if expected:
-                digest = hashlib.sha256(blob).hexdigest()
-                if len(blob) != expected["bytes"]:
-                    raise ModelFormatError(f"{shard}: {len(blob)} bytes, metadata.json says {expected['bytes']} "
-                                           "— the file is truncated or replaced; re-export the model")
-                if digest != expected["sha256"]:
-                    raise ModelFormatError(f"{shard}: SHA-256 {digest[:12]}… does not match metadata.json "
-                                           f"({expected['sha256'][:12]}…) — the weights were changed; re-export")
-            chunks.append(blob)
+        chunks = read_shards(folder, group["paths"], metadata)
         payload = b"".join(chunks)
         offset = 0
         for entry in group["weights"]:
@@ -227,7 +234,7 @@ def load(folder: str | Path):
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelFormatError(f"{folder}: not a folder")
-    document = _read_model_json(folder)
+    document = read_model_json(folder)
     path = folder / MODEL_FILE
     specs = document["modelTopology"]["config"]["layers"]
     if not specs or "batch_input_shape" not in specs[0]["config"]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -62,13 +63,15 @@ def train(
     seed: int = 1,
     data_dir: str | None = None,
     quantize: str | None = "recipe",
-    verbose: int = 1,
+    verbose: int | None = None,
 ) -> dict:
     """Train `model_name` from scratch and write it to `out_dir`; return its metadata.
 
     `quantize`: "float16", "uint8", None for float32, or "recipe" for the recipe's own choice.
     """
     recipe: Recipe = RECIPES[model_name]
+    if verbose is None:  # a live progress bar on a terminal, one line per epoch in a log
+        verbose = 1 if sys.stdout.isatty() else 2
     if quantize == "recipe":
         quantize = recipe.quantize
     epochs = epochs or recipe.epochs
@@ -81,8 +84,6 @@ def train(
     mnist = mnist_data.load_mnist(data_dir)
     x_val, y_val = to_model_input(mnist.validation.images), mnist.validation.labels
     model = recipe.build()
-    model.compile(optimizer=recipe.optimizer(), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-
     if recipe.augment:
         from . import augment
 
@@ -91,6 +92,10 @@ def train(
     else:
         fit_args = {"x": to_model_input(mnist.train.images), "y": mnist.train.labels,
                     "batch_size": batch_size, "shuffle": True}
+    steps_per_epoch = (int(fit_args["x"].cardinality()) if recipe.augment
+                       else -(-len(mnist.train) // batch_size))
+    optimizer = recipe.optimizer(epochs * steps_per_epoch)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     best = KeepBestWeights()
     started = time.perf_counter()
@@ -122,7 +127,7 @@ def train(
         "training": {
             "epochs": epochs, "epochs_completed": best.epochs_done, "best_epoch": best.best_epoch,
             "interrupted": interrupted, "batch_size": batch_size, "seed": seed,
-            "optimizer": recipe.optimizer().__class__.__name__, "augmented": recipe.augment,
+            "optimizer": optimizer.__class__.__name__, "augmented": recipe.augment,
             "seconds": round(seconds, 1), "seconds_per_epoch": round(seconds / max(best.epochs_done, 1), 2),
             "train_images": len(mnist.train), "validation_images": len(mnist.validation),
             "command": f"digitdraw train {model_name} --epochs {epochs} --batch-size {batch_size} --seed {seed}"

@@ -1,0 +1,224 @@
+"""`make bench`: retrain every model from scratch, measure it, write docs/benchmarks.md.
+
+Not a test: nothing here asserts. Timings are medians of several runs on this machine.
+  python -m digitdraw.bench [--skip-training] [--models-dir DIR] [--count N] [--browser-digits N]
+With --skip-training it measures the models in --models-dir (default: the bundled ones).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import catalog, data, drawn_bench, evaluate, tfjs
+from .models import RECIPES
+
+DOCS = Path("docs")
+RUNS = 5
+POSTS = {"mlp": 0.9828, "cnn": 0.9904}
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def throughput(model, images: np.ndarray, batch: int) -> float:
+    """Median images/s over RUNS runs of Keras predict at `batch`."""
+    count = 256 if batch == 1 else 4096
+    sample = images[:count]
+    model.predict(sample[:batch], batch_size=batch, verbose=0)
+    rates = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        if batch == 1:
+            for k in range(count):
+                model(sample[k:k + 1], training=False)
+        else:
+            model.predict(sample, batch_size=batch, verbose=0)
+        rates.append(count / (time.perf_counter() - started))
+    return statistics.median(rates)
+
+
+def quantisation_table(folder: Path, mnist, scratch: Path) -> dict:
+    model = tfjs.load(folder)
+    out = {}
+    for quantize in (None, "float16", "uint8"):
+        target = scratch / (quantize or "float32")
+        tfjs.save(model, target, quantize=quantize)
+        size = sum(p.stat().st_size for p in target.glob("*.bin"))
+        accuracy = evaluate.score(tfjs.load(target), mnist.test)["accuracy"]
+        out[quantize or "float32"] = {"weight_bytes": size, "accuracy": accuracy}
+    return out
+
+
+def measure_models(folders: dict[str, Path], mnist, scratch: Path) -> dict:
+    images = (mnist.test.images.astype(np.float32) / 255.0)[..., None]
+    results = {}
+    for name, folder in folders.items():
+        metadata = tfjs.read_metadata(folder)
+        model = tfjs.load(folder)
+        results[name] = {
+            "metadata": metadata,
+            "accuracy": evaluate.score(model, mnist.test)["accuracy"],
+            "batch1": throughput(model, images, 1),
+            "batch256": throughput(model, images, 256),
+            "quantisation": quantisation_table(folder, mnist, scratch / name),
+        }
+        print(f"measured {name}", flush=True)
+    return results
+
+
+def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
+    """Ready time, pointer-up → prediction latency, bytes to first prediction, backend, per-model latency."""
+    from playwright.sync_api import sync_playwright
+
+    from . import browser
+
+    figures: dict = {}
+    one = [[(140, 50), (140, 110), (141, 170), (142, 230)]]
+    with browser.running_server(models_dir) as url, sync_playwright() as playwright:
+        chromium = browser.launch(playwright)
+        ready_times, transferred = [], []
+        for _ in range(RUNS):
+            context = chromium.new_context()  # cold cache every run
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            sizes: list[int] = []
+            cdp.on("Network.loadingFinished", lambda event: sizes.append(event["encodedDataLength"]))
+            started = time.perf_counter()
+            page.goto(url + "/")
+            page.wait_for_selector(browser.READY, timeout=60_000)
+            ready_times.append(time.perf_counter() - started)
+            browser.wait_for_sequence(page, browser.draw(page, one))
+            page.wait_for_timeout(200)
+            transferred.append(sum(sizes))
+            figures["backend"] = page.inner_text("#status")
+            figures["default_model"] = page.eval_on_selector('[data-testid="model"]', "s => s.value")
+            context.close()
+        figures["ready_seconds"] = ready_times
+        figures["bytes_to_first_prediction"] = statistics.median(transferred)
+
+        page = chromium.new_page(viewport={"width": 900, "height": 900})
+        page.goto(url + "/")
+        page.wait_for_selector(browser.READY)
+        page.evaluate("""() => {
+            window.__latencies = []; let upAt = 0;
+            document.querySelector('[data-testid="pad"]').addEventListener('pointerup', () => { upAt = performance.now(); });
+            new MutationObserver(() => { if (upAt) { window.__latencies.push(performance.now() - upAt); upAt = 0; } })
+              .observe(document.querySelector('[data-testid="prediction"]'), { attributeFilter: ['data-seq'] });
+        }""")
+        rng = np.random.default_rng(0)
+        for _ in range(strokes_for_latency):
+            browser.clear(page)
+            x = rng.uniform(90, 190)
+            browser.wait_for_sequence(page, browser.draw(page, [[(x, 50), (x + 5, 140), (x + 8, 230)]]))
+        latencies = sorted(page.evaluate("window.__latencies"))
+        figures["pointer_up_to_prediction_ms"] = {"count": len(latencies), "median": statistics.median(latencies),
+                                                  "p95": latencies[int(0.95 * (len(latencies) - 1))]}
+        figures["inference_ms"] = {}
+        for name in [m.name for m in catalog.scan(models_dir)[0]]:
+            figures["inference_ms"][name] = page.evaluate("""async (url) => {
+                const m = await tf.loadLayersModel(url); const x = tf.randomUniform([1, 28, 28, 1]);
+                for (let i = 0; i < 10; i++) tf.tidy(() => m.predict(x).dataSync());
+                const t = [];
+                for (let i = 0; i < 100; i++) { const s = performance.now(); tf.tidy(() => m.predict(x).dataSync()); t.push(performance.now() - s); }
+                t.sort((a, b) => a - b); x.dispose(); m.dispose(); return [t[50], t[95]];
+            }""", f"/models/{name}/model.json")
+        chromium.close()
+    return figures
+
+
+def train_all(target: Path, names) -> dict[str, Path]:
+    from . import train
+
+    folders = {}
+    for name in names:
+        folders[name] = target / name
+        print(f"training {name} from scratch…", flush=True)
+        train.train(name, folders[name], verbose=2)
+    return folders
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m digitdraw.bench", description=__doc__)
+    parser.add_argument("--skip-training", action="store_true", help="measure existing models instead")
+    parser.add_argument("--models-dir", help="with --skip-training: where the models are (default: bundled)")
+    parser.add_argument("--install", action="store_true", help="copy the freshly trained models into the package")
+    parser.add_argument("--count", type=int, default=1500, help="digits per drawn benchmark")
+    parser.add_argument("--browser-digits", type=int, default=300, help="drawn digits replayed in Chromium")
+    parser.add_argument("--latency-strokes", type=int, default=200)
+    args = parser.parse_args(argv)
+
+    mnist = data.load_mnist()
+    work = Path("build/bench")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    if args.skip_training:
+        models_dir = Path(args.models_dir) if args.models_dir else catalog.BUNDLED_DIR
+        folders = {m.name: m.path for m in catalog.scan(models_dir)[0]}
+    else:
+        models_dir = work / "models"
+        folders = train_all(models_dir, RECIPES)
+    measured = measure_models(folders, mnist, work / "quantised")
+    models = {name: tfjs.load(folder) for name, folder in folders.items()}
+    print("drawn-digit benchmarks…", flush=True)
+    drawn = drawn_bench.run(models, mnist.test, args.count)
+    print("the page in Chromium…", flush=True)
+    page = browser_figures(models_dir, args.latency_strokes)
+    true_scores = {}
+    if args.browser_digits:
+        from . import browser
+
+        with browser.running_server(models_dir) as url:
+            items = [it for it in drawn_bench.build("traced-mnist", args.browser_digits // 2, mnist.test)
+                     if it.part == "final"]
+            items += [it for it in drawn_bench.build("european", args.browser_digits // 2, mnist.test)
+                      if it.part == "final"]
+            for name in ("robust-cnn", "cnn"):
+                if name in folders:
+                    true_scores[name] = drawn_bench.browser_accuracy(url, items, name)
+                    fast = np.stack([drawn_bench.model_input(it, "vector") for it in items])[..., None]
+                    fast_predicted = models[name].predict(fast, verbose=0).argmax(1)
+                    true_scores[name]["agreement_with_python"] = round(float(
+                        (fast_predicted == np.array(true_scores[name]["predicted"])).mean()), 4)
+                    true_scores[name]["python_accuracy"] = round(float(
+                        (fast_predicted == np.array([it.label for it in items])).mean()), 4)
+                    del true_scores[name]["predicted"]
+    report = {"date": datetime.date.today().isoformat(), "machine": machine(), "trained": not args.skip_training,
+              "models": {k: {kk: vv for kk, vv in v.items() if kk != "metadata"} | {
+                  "parameters": v["metadata"].get("parameters"), "training": v["metadata"].get("training"),
+                  "test_accuracy_metadata": v["metadata"].get("test_accuracy")} for k, v in measured.items()},
+              "drawn": drawn, "page": page, "browser_drawn": true_scores}
+    DOCS.mkdir(exist_ok=True)
+    (DOCS / "benchmarks.json").write_text(json.dumps(report, indent=1, default=float))
+    from . import bench_report
+
+    (DOCS / "benchmarks.md").write_text(bench_report.render(report))
+    if args.install and not args.skip_training:
+        for name, folder in folders.items():
+            shutil.rmtree(catalog.BUNDLED_DIR / name, ignore_errors=True)
+            shutil.copytree(folder, catalog.BUNDLED_DIR / name)
+    print("wrote docs/benchmarks.md and docs/benchmarks.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
