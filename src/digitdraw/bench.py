@@ -121,7 +121,10 @@ def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
         page.wait_for_selector(browser.READY)
         page.evaluate("""() => {
             window.__latencies = []; let upAt = 0;
-            document.querySelector('[data-testid="pad"]').addEventListener('pointerup', () => { upAt = performance.now(); });
+            // capture phase on window: before the pad's own handler, which shows the result
+            // within the same event dispatch (the prediction runs in microtasks)
+            const pad = document.querySelector('[data-testid="pad"]');
+            window.addEventListener('pointerup', (e) => { if (e.target === pad) upAt = performance.now(); }, { capture: true });
             new MutationObserver(() => { if (upAt) { window.__latencies.push(performance.now() - upAt); upAt = 0; } })
               .observe(document.querySelector('[data-testid="prediction"]'), { attributeFilter: ['data-seq'] });
         }""")

@@ -81,6 +81,34 @@ def _confusions(row: dict) -> str:
     return ", ".join(f"{k} ×{v}" for k, v in row.get("top_confusions", {}).items()) or "none"
 
 
+def page_constants() -> dict:
+    """The page's recipe and unsure threshold, read from its JS so the report cannot drift from it."""
+    import re
+    from pathlib import Path
+
+    web = Path(__file__).parent / "web" / "js"
+    recipe = re.search(r"DEFAULT_RECIPE = '(\w+)'", (web / "main.js").read_text()).group(1)
+    threshold = float(re.search(r"UNSURE_BELOW = ([0-9.]+)", (web / "classifier.js").read_text()).group(1))
+    return {"recipe": recipe, "unsure_below": threshold}
+
+
+def _choices_section(report: dict) -> list[str]:
+    drawn, constants = report["drawn"], page_constants()
+    default = report["page"]["default_model"]
+    out = ["## Choices made on the dev part", "",
+           f"The page uses the **{constants['recipe']}** recipe and shows a result as unsure below "
+           f"**{constants['unsure_below']}**. Dev-part accuracy of `{default}` by recipe "
+           "(stroke benchmarks, both layouts):", ""]
+    rows = []
+    for recipe in ("raster", "vector"):
+        dev = [r for r in drawn["results"] if r["model"] == default and r["recipe"] == recipe and r["part"] == "dev"
+               and r["benchmark"] in ("traced-mnist", "stroke-fonts", "european")]
+        correct = sum(r["accuracy"] * r["count"] for r in dev)
+        count = sum(r["count"] for r in dev)
+        rows.append([recipe, count, _pct(correct / count if count else None)])
+    return out + _table(["recipe", "digits", "dev accuracy"], rows)
+
+
 def _uncertainty_section(report: dict) -> list[str]:
     drawn = report["drawn"]
     out = ["## Honest uncertainty", "",
@@ -131,5 +159,6 @@ def render(report: dict) -> str:
     lines = ["# Benchmarks", "", f"Written by `make bench` on {report['date']}.", "", f"Machine: {report['machine']}.", "",
              ("Every model was trained from scratch for this report." if report["trained"]
               else "Measured on the bundled models (not retrained for this report)."), ""]
-    lines += _models_section(report) + _drawn_section(report) + _uncertainty_section(report) + _page_section(report)
+    lines += (_models_section(report) + _drawn_section(report) + _choices_section(report) + _uncertainty_section(report)
+              + _page_section(report))
     return "\n".join(lines) + "\n"

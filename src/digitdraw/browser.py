@@ -19,6 +19,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 READY = "body[data-ready=true]"
 STROKE_STEPS = 1  # Playwright mouse steps between two recorded points
+REPLAY_SPACING = 10.0  # pad units between replayed points: each mouse move waits for a frame
+
+
+def resample(stroke, spacing: float = REPLAY_SPACING) -> list[tuple[float, float]]:
+    """Keep the first and last point and points at least `spacing` apart: the shape, fewer moves."""
+    kept = [tuple(stroke[0])]
+    for point in stroke[1:-1]:
+        if (point[0] - kept[-1][0]) ** 2 + (point[1] - kept[-1][1]) ** 2 >= spacing ** 2:
+            kept.append(tuple(point))
+    if len(stroke) > 1:
+        kept.append(tuple(stroke[-1]))
+    return kept
 
 
 def free_port() -> int:
@@ -75,7 +87,7 @@ def draw(page, strokes, pad_units: float = 280.0) -> int:
     scale_x, scale_y = box["width"] / pad_units, box["height"] / pad_units
     start = sequence(page)
     for stroke in strokes:
-        points = [(box["x"] + x * scale_x, box["y"] + y * scale_y) for x, y in stroke]
+        points = [(box["x"] + x * scale_x, box["y"] + y * scale_y) for x, y in resample(stroke)]
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:] or points[:1]:

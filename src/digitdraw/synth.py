@@ -17,7 +17,7 @@ from . import trace
 
 PAD = 280.0  # pad units across, as web/js/pad.js PAD_UNITS
 PAD_PEN = 18.0  # the page's pen width in pad units, as web/js/pad.js PEN_WIDTH
-TRAIN_FONTS = ("futural", "futuram", "rowmans", "rowmand", "timesr", "timesi", "scriptc", "gothiceng", "cyrilc_1")
+TRAIN_FONTS = ("futural", "futuram", "rowmans", "rowmand", "timesr", "timesi", "scriptc", "cyrilc_1")
 BENCH_FONTS = ("scripts", "cursive", "rowmant", "timesrb", "timesib", "gothicger", "gothicita", "greek")
 HANDWRITING_FONT_DIRS = ("/usr/share/fonts/truetype", "/usr/share/fonts/opentype")
 HANDWRITING_FONT_NAMES = ("dkg", "humor", "comic", "bwht", "breip", "femke", "klee", "kristi")
@@ -117,8 +117,10 @@ def add_flag(strokes, rng, base_probability=0.35) -> list[np.ndarray]:
     main = max(unit, key=lambda s: np.ptp(s[:, 1]))
     top = main[np.argmin(main[:, 1])]
     bottom = main[np.argmax(main[:, 1])]
-    angle = np.radians(rng.uniform(15, 65))  # below the horizontal
-    length = rng.uniform(0.2, 0.55)
+    # Steeper and shorter than a 7's top bar: flatter, longer flags are read as 7s by people too,
+    # and training on them turned short-barred MNIST 7s into 1s.
+    angle = np.radians(rng.uniform(35, 65))  # below the horizontal
+    length = rng.uniform(0.2, 0.5)
     start = top + length * np.array([-np.cos(angle), np.sin(angle)])
     flag = np.linspace(start, top, 8)
     if rng.uniform() < 0.5:  # drawn in one go: up the flag, then down the stem

@@ -114,7 +114,7 @@ def test_model_switching_and_compare_view(ready_page):
         assert name in page.inner_text("#status")
         assert drive.classify(page, SEVEN)[0] == "7"
     page.check('[data-testid="compare"]')
-    page.wait_for_function(f"document.querySelectorAll('#compare-rows tr').length === {len(options)}")
+    page.wait_for_function("n => document.querySelectorAll('#compare-rows tr').length === n", arg=len(options))
     rows = page.eval_on_selector_all("#compare-rows tr", "rs => rs.map(r => [r.dataset.model, r.dataset.digit])")
     assert sorted(name for name, _ in rows) == sorted(options)
     assert all(digit == "7" for _, digit in rows)

@@ -1,0 +1,70 @@
+"""Training data for the robust model: redrawn digits, the styles MNIST lacks, the tf.data pipeline."""
+import numpy as np
+
+from digitdraw import augment, data
+
+
+def small_split(mnist, count=120):
+    return data.Split(mnist.train.images[:count], mnist.train.labels[:count])
+
+
+def test_drawn_digits_add_restyled_ones_and_sevens(mnist):
+    split = small_split(mnist)
+    images, labels = augment.drawn_digits(split, seed=3, cache=False)
+    fonts = len(augment.synth.hershey_digits(augment.synth.TRAIN_FONTS)) * augment.FONT_VARIANTS
+    ones, sevens = int((split.labels == 1).sum()), int((split.labels == 7).sum())
+    most = len(split) + augment.FLAGGED_PER_ONE * ones + sevens + fonts
+    assert 0.9 * most <= len(images) <= most  # a few redrawings that filled their loops are dropped
+    assert images.dtype == np.uint8 and images.shape[1:] == (28, 28)
+    assert np.bincount(labels[: -fonts], minlength=10)[1] >= 0.9 * (1 + augment.FLAGGED_PER_ONE) * ones
+    # every redrawn digit is centred on its mass and fills the 20-pixel box, like MNIST
+    rows = np.flatnonzero(images[0].max(axis=1) > 30)
+    cols = np.flatnonzero(images[0].max(axis=0) > 30)
+    assert 18 <= max(np.ptp(rows), np.ptp(cols)) + 1 <= 22
+    again, _ = augment.drawn_digits(split, seed=3, cache=False)
+    assert np.array_equal(images, again), "the same seed must give the same data"
+
+
+def test_training_pipeline_batches_augmented_images(mnist):
+    split = small_split(mnist, 64)
+    dataset = augment.training_dataset(split, batch_size=32, seed=1, kind="shift")
+    batches = list(dataset)
+    assert len(batches) == 2
+    images, labels = batches[0]
+    assert images.shape == (32, 28, 28, 1) and float(images.numpy().min()) >= 0 and float(images.numpy().max()) <= 1
+    assert sorted(np.concatenate([b[1].numpy() for b in batches]).tolist()) == sorted(split.labels.tolist())
+
+
+def test_thinning_augmentation_thins_some_and_never_thickens():
+    import tensorflow as tf
+
+    image = np.zeros((1, 28, 28, 1), np.float32)
+    image[0, 8:20, 12:16] = 1.0
+    out = augment._thin(tf.constant(np.repeat(image, 64, axis=0)), tf.constant([1, 2], tf.int64)).numpy()
+    ink = out.sum(axis=(1, 2, 3))
+    assert ink.max() <= image.sum() + 1e-4, "never thicker: dilation fills loops"
+    assert ink.min() < image.sum() * 0.8 and (np.abs(ink - image.sum()) < 1e-4).sum() > 10
+
+
+def test_thickened_copies_keep_their_loops(mnist):
+    images, labels = augment.thickened(mnist.train.images[:300], mnist.train.labels[:300], seed=0)
+    assert 0.25 * 300 <= len(images) <= augment.THICKENED_SHARE * 300
+    originals = mnist.train.images[:300]
+    assert images.astype(int).sum() > 1.3 * originals.astype(int).sum() * len(images) / 300
+    assert all(augment.holes(x) >= 1 for x, y in zip(images, labels) if y == 0)
+
+
+def test_holes_counts_enclosed_loops():
+    rows, cols = np.mgrid[:28, :28]
+    ring = (np.abs(np.hypot(rows - 14, cols - 10) - 5) < 1.5) * 255
+    eight = np.maximum(ring, (np.abs(np.hypot(rows - 14, cols - 19) - 4) < 1.5) * 255)
+    bar = np.zeros((28, 28))
+    bar[4:24, 12:16] = 255
+    assert [augment.holes(x.astype(np.uint8)) for x in (ring, eight, bar)] == [1, 2, 0]
+
+
+def test_no_redrawn_digit_lost_its_loops(mnist):
+    split = small_split(mnist, 200)
+    images, labels = augment.drawn_digits(split, seed=4, cache=False)
+    zeros = images[: len(images) - 1][labels[: len(images) - 1] == 0]
+    assert all(augment.holes(z) >= 1 for z in zeros[:20])
