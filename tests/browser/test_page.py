@@ -132,7 +132,7 @@ def test_unsure_result_names_the_two_likeliest_digits(ready_page):
     assert result["unsure"] == "true", "no scribble out of 20 was flagged unsure"
     detail = page.inner_text("#detail")
     assert detail.startswith(f"Unsure: {result['digit']} or ")
-    assert float(result["confidence"]) < 0.7
+    assert float(result["confidence"]) < 0.9  # classifier.js UNSURE_BELOW
 
 
 def test_a_prediction_asked_for_during_loading_waits(watched_page, server_url):
