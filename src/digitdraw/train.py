@@ -88,7 +88,7 @@ def train(
         from . import augment
 
         train_data = augment.training_dataset(mnist.train, batch_size=batch_size, seed=seed, kind=recipe.augment)
-        fit_args = {"x": train_data}
+        fit_args = {"x": train_data, "shuffle": False}  # the dataset shuffles itself
     else:
         fit_args = {"x": to_model_input(mnist.train.images), "y": mnist.train.labels,
                     "batch_size": batch_size, "shuffle": True}
