@@ -8,7 +8,6 @@ Every generator takes a NumPy Generator, so a seed fixes the whole set. Training
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +21,6 @@ BENCH_FONTS = ("scripts", "cursive", "rowmant", "timesrb", "timesib", "gothicger
 HANDWRITING_FONT_DIRS = ("/usr/share/fonts/truetype", "/usr/share/fonts/opentype")
 HANDWRITING_FONT_NAMES = ("dkg", "humor", "comic", "bwht", "breip", "femke", "klee", "kristi")
 NON_DIGIT_LETTERS = "AEFHKMNRWX"  # letters no digit resembles, for the "unsure" check
-
-
-@dataclass
-class Drawing:
-    strokes: list[np.ndarray]  # (n, 2) arrays of (x, y)
-    label: int  # 0-9, or -1 for a non-digit
-    source: str
-    style: str = "plain"
-    meta: dict = field(default_factory=dict)
 
 
 # ---- geometry on strokes --------------------------------------------------------------------
