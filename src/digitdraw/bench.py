@@ -208,7 +208,6 @@ def main(argv=None) -> int:
               "models": {k: {kk: vv for kk, vv in v.items() if kk != "metadata"} | {
                   "parameters": v["metadata"].get("parameters"), "training": v["metadata"].get("training"),
                   "reported_accuracy": v["metadata"].get("reported_accuracy"),
-                  "reported_accuracy": v["metadata"].get("reported_accuracy"),
                   "test_accuracy_metadata": v["metadata"].get("test_accuracy")} for k, v in measured.items()},
               "drawn": drawn, "page": page, "browser_drawn": true_scores}
     DOCS.mkdir(exist_ok=True)
