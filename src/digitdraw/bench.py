@@ -67,12 +67,12 @@ def quantisation_table(folder: Path, mnist, scratch: Path) -> dict:
     return out
 
 
-def measure_models(folders: dict[str, Path], mnist, scratch: Path) -> dict:
+def measure_models(folders: dict[str, Path], models: dict, mnist, scratch: Path) -> dict:
     images = (mnist.test.images.astype(np.float32) / 255.0)[..., None]
     results = {}
     for name, folder in folders.items():
         metadata = tfjs.read_metadata(folder)
-        model = tfjs.load(folder)
+        model = models[name]
         results[name] = {
             "metadata": metadata,
             "accuracy": evaluate.score(model, mnist.test)["accuracy"],
@@ -179,8 +179,8 @@ def main(argv=None) -> int:
     else:
         models_dir = work / "models"
         folders = train_all(models_dir, RECIPES)
-    measured = measure_models(folders, mnist, work / "quantised")
     models = {name: tfjs.load(folder) for name, folder in folders.items()}
+    measured = measure_models(folders, models, mnist, work / "quantised")
     print("drawn-digit benchmarks…", flush=True)
     drawn = drawn_bench.run(models, mnist.test, args.count)
     print("the page in Chromium…", flush=True)

@@ -74,9 +74,8 @@ def cmd_evaluate(args) -> int:
     folder = catalog.resolve(args.model)
     model = tfjs.load(folder)
     mnist = data.load_mnist(args.data_dir)
-    result = evaluate.score(model, mnist.test)
+    result, probabilities = evaluate.score_with_probabilities(model, mnist.test)
     if args.plot:
-        probabilities = evaluate.predict_probabilities(model, mnist.test.images)
         result["plots"] = [str(p) for p in evaluate.plot(result, mnist.test, probabilities, Path(args.plot),
                                                         folder.name)]
     print(json.dumps(result, indent=2) if args.json else evaluate.format_report(folder.name, result))

@@ -44,13 +44,18 @@ def predict_probabilities(model, images: np.ndarray, batch_size: int = 256) -> n
     return model.predict(images, batch_size=batch_size, verbose=0)
 
 
-def score(model, split) -> dict:
+def score_with_probabilities(model, split) -> tuple[dict, np.ndarray]:
+    """Scores on `split`, and the probabilities they came from (for plots, without predicting twice)."""
     started = time.perf_counter()
     probabilities = predict_probabilities(model, split.images)
     seconds = time.perf_counter() - started
     result = summarise(split.labels, probabilities.argmax(axis=1))
     result["images_per_second"] = round(len(split) / seconds, 1)
-    return result
+    return result, probabilities
+
+
+def score(model, split) -> dict:
+    return score_with_probabilities(model, split)[0]
 
 
 def format_report(name: str, result: dict) -> str:
