@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-VENDOR := src/digitdraw/web/vendor
+VENDOR := src/digitdraw/app/web/vendor
 SHARED_MNIST := $(abspath ../shared/data/mnist)
 # Use the verified MNIST copy beside the project when there is one; otherwise the code downloads it.
 export DIGITDRAW_DATA ?= $(if $(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.gz),$(SHARED_MNIST),)

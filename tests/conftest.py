@@ -4,6 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from digitdraw.preprocess import to_model_input
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
@@ -23,4 +25,4 @@ def mnist():
 def test_sample(mnist):
     """200 real MNIST test digits, spread over the file, as model input."""
     index = np.linspace(0, len(mnist.test) - 1, 200).astype(int)
-    return (mnist.test.images[index].astype(np.float32) / 255.0)[..., None], mnist.test.labels[index]
+    return to_model_input(mnist.test.images[index]), mnist.test.labels[index]

@@ -1,7 +1,8 @@
 """Training data for the robust model: redrawn digits, the styles MNIST lacks, the tf.data pipeline."""
 import numpy as np
 
-from digitdraw import augment, data
+from digitdraw import data
+from digitdraw.drawn import augment
 
 
 def small_split(mnist, count=120):

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitdraw import catalog, tfjs
+from digitdraw import tfjs
+from digitdraw.app import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,5 @@
 """The MNIST preprocessing recipe on crafted images, and against MNIST itself."""
+import importlib.util
 import json
 from pathlib import Path
 
@@ -6,9 +7,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitdraw import golden, preprocess
+from digitdraw import images, preprocess
 
-GOLDEN = Path(__file__).parent / "golden" / "preprocess.json"
+GOLDEN_GENERATOR = Path(__file__).parent / "golden" / "generate_preprocess.py"
+
+
+def load_golden_generator():
+    spec = importlib.util.spec_from_file_location("generate_preprocess", GOLDEN_GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def bar(height=200, width=120, top=20, bottom=180, left=55, right=65):
@@ -73,8 +81,8 @@ def test_inverted_colours_and_rgb_give_the_same_ink(tmp_path):
     light_on_dark = Image.fromarray((ink * 255).astype(np.uint8))
     dark_on_light.save(tmp_path / "a.png")
     light_on_dark.save(tmp_path / "b.jpg", quality=95)
-    a = preprocess.mnist_from_ink(preprocess.load_image(tmp_path / "a.png"))
-    b = preprocess.mnist_from_ink(preprocess.load_image(tmp_path / "b.jpg"))
+    a = preprocess.mnist_from_ink(images.load_image(tmp_path / "a.png"))
+    b = preprocess.mnist_from_ink(images.load_image(tmp_path / "b.jpg"))
     np.testing.assert_allclose(a, preprocess.mnist_from_ink(ink), atol=1e-6)
     np.testing.assert_allclose(a, b, atol=0.05)
 
@@ -82,7 +90,7 @@ def test_inverted_colours_and_rgb_give_the_same_ink(tmp_path):
 def test_non_square_image_and_grey_background():
     wide = np.full((60, 500), 200.0)  # light grey paper
     wide[10:50, 240:246] = 30.0  # dark pen
-    out = preprocess.mnist_from_ink(preprocess.ink_from_image(wide))
+    out = preprocess.mnist_from_ink(images.ink_from_image(wide))
     assert ink_box(out)[0] == 20
     assert out.max() == pytest.approx(1.0)
 
@@ -91,7 +99,7 @@ def test_unreadable_image_is_a_clear_error(tmp_path):
     bogus = tmp_path / "digit.png"
     bogus.write_bytes(b"not an image")
     with pytest.raises(ValueError, match="digit.png: not a readable image"):
-        preprocess.load_image(bogus)
+        images.load_image(bogus)
 
 
 def test_area_weights_preserve_mass():
@@ -102,9 +110,9 @@ def test_area_weights_preserve_mass():
 
 def test_reprocessing_mnist_reproduces_mnist(mnist):
     """MNIST digits were made with this recipe, so running it again barely changes them."""
-    images = mnist.test.images[:500].astype(np.float64) / 255.0
-    redone = np.stack([preprocess.mnist_from_ink(image) for image in images])
-    originals = images / images.max(axis=(1, 2), keepdims=True)
+    digits = mnist.test.images[:500].astype(np.float64) / 255.0
+    redone = np.stack([preprocess.mnist_from_ink(image) for image in digits])
+    originals = digits / digits.max(axis=(1, 2), keepdims=True)
     mean_error = np.abs(redone - originals).mean()
     assert mean_error < 0.03, mean_error
     shifted = [np.abs(np.array(preprocess.centre_of_mass(r)) - 14).max() for r in redone]
@@ -128,4 +136,5 @@ def test_vector_recipe_ignores_size_position_and_pen():
 
 def test_golden_file_is_up_to_date():
     """The JS tests check against this file; it must be what the Python recipe makes today."""
-    assert json.loads(GOLDEN.read_text()) == json.loads(json.dumps(golden.build(), separators=(",", ":")))
+    golden = load_golden_generator()
+    assert json.loads(golden.GOLDEN_FILE.read_text()) == json.loads(json.dumps(golden.build(), separators=(",", ":")))

@@ -4,7 +4,7 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-from digitdraw import catalog, serve
+from digitdraw.app import catalog, serve
 
 
 @pytest.fixture(scope="module")

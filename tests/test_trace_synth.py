@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from digitdraw import drawn_bench, preprocess, synth, trace
+from digitdraw import preprocess
+from digitdraw.bench import drawn as drawn_bench
+from digitdraw.drawn import synth, trace
 
 
 def length(stroke):

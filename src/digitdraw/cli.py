@@ -1,7 +1,8 @@
-"""The `digitdraw` command: one subcommand per pipeline stage.
+"""The `digitdraw` command: one subcommand per thing a user does with the pipeline.
 
 Heavy imports (TensorFlow) happen inside the subcommands that need them, so `--help`,
-`models` and `serve` start in a fraction of a second.
+`models` and `serve` start in a fraction of a second. Developer tools (benchmarks, golden
+vectors) are not here: they are `make bench` and `make golden`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,44 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from .models import RECIPES
 
-MODEL_CHOICES = ("mlp", "cnn", "keras-cnn", "robust-cnn")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+EXIT_USAGE = 2  # argparse's own code for a bad command line; also bad data or model folders
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+QUANTIZE_CHOICES = ("float16", "uint8", "float32")
+
+
+class UsageError(Exception):
+    """The command line named something that is not there; the message says what."""
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number ≥ 1, with a message that says so."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 1–65535 (0 would bind a random port the message could not name)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {value}")
+    return value
+
+
+def _uses_tensorflow() -> None:
+    from .quiet import filter_tensorflow_noise
+
+    filter_tensorflow_noise()
 
 
 def cmd_data(args) -> int:
@@ -28,19 +64,21 @@ def cmd_data(args) -> int:
 
 
 def cmd_train(args) -> int:
+    _uses_tensorflow()
     from . import train
 
     out = Path(args.out or Path("models") / args.model)
     metadata = train.train(args.model, out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                           data_dir=args.data_dir,
-                           quantize="recipe" if args.quantize is None else (None if args.quantize == "float32" else args.quantize))
+                           data_dir=args.data_dir, quantize=args.quantize)
     print(f"{args.model}: test accuracy {metadata['test_accuracy']:.2%}, "
           f"{metadata['training']['seconds']:.0f} s, written to {out}")
     return 0
 
 
 def cmd_export(args) -> int:
-    from . import catalog, tfjs
+    _uses_tensorflow()
+    from . import tfjs
+    from .app import catalog
 
     source = catalog.resolve(args.model)
     model = tfjs.load(source)
@@ -52,10 +90,22 @@ def cmd_export(args) -> int:
     return 0
 
 
-def cmd_models(args) -> int:
-    from . import catalog
+def _models_dir(argument: str | None) -> Path:
+    from .app import catalog
 
-    models, problems = catalog.scan(Path(args.models) if args.models else catalog.BUNDLED_DIR)
+    if argument is None:
+        return catalog.BUNDLED_DIR
+    folder = Path(argument)
+    if not folder.is_dir():
+        raise UsageError(f"--models {argument}: no such folder; give a folder that holds model folders "
+                         "(each with model.json), e.g. the --out folder of `digitdraw train`")
+    return folder
+
+
+def cmd_models(args) -> int:
+    from .app import catalog
+
+    models, problems = catalog.scan(_models_dir(args.models))
     summaries = [m.summary() for m in models]
     if args.json:
         print(json.dumps({"models": summaries, "problems": problems}, indent=2))
@@ -69,7 +119,9 @@ def cmd_models(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from . import catalog, data, evaluate, tfjs
+    _uses_tensorflow()
+    from . import data, evaluate, tfjs
+    from .app import catalog
 
     folder = catalog.resolve(args.model)
     model = tfjs.load(folder)
@@ -83,21 +135,23 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    from . import catalog, preprocess, tfjs
+    _uses_tensorflow()
+    from . import images, preprocess, tfjs
+    from .app import catalog
 
     model = tfjs.load(catalog.resolve(args.model))
     status = 0
     for path in args.images:
         try:
-            inputs = preprocess.mnist_from_ink(preprocess.load_image(path))
+            inputs = preprocess.mnist_from_ink(images.load_image(path))
         except preprocess.NoInkError as error:
             print(f"{path}: {error}")
             continue
-        except (ValueError, FileNotFoundError) as error:
+        except (ValueError, OSError) as error:
             print(f"{path}: error: {error}", file=sys.stderr)
             status = 1
             continue
-        probabilities = model.predict(inputs[None, ..., None], verbose=0)[0]
+        probabilities = model.predict(preprocess.to_model_input(inputs), verbose=0)[0]
         digit = int(probabilities.argmax())
         if args.json:
             print(json.dumps({"image": str(path), "digit": digit,
@@ -109,23 +163,9 @@ def cmd_predict(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from . import serve
+    from .app import serve
 
-    return serve.run(host=args.host, port=args.port, models_dir=args.models, open_browser=args.open)
-
-
-def cmd_golden(args) -> int:
-    from . import golden
-
-    path = golden.write(Path(args.out))
-    print(f"wrote {path}")
-    return 0
-
-
-def cmd_bench_drawn(args) -> int:
-    from . import drawn_bench
-
-    return drawn_bench.main(args)
+    return serve.run(host=args.host, port=args.port, models_dir=_models_dir(args.models), open_browser=args.open)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,18 +182,18 @@ def build_parser() -> argparse.ArgumentParser:
         run=cmd_data)
 
     p = with_data(sub.add_parser("train", help="train a model from scratch and write it as a TF.js folder"))
-    p.add_argument("model", choices=MODEL_CHOICES)
-    p.add_argument("--epochs", type=int, help="default: the recipe's")
-    p.add_argument("--batch-size", type=int, help="default: the recipe's")
+    p.add_argument("model", choices=tuple(RECIPES))
+    p.add_argument("--epochs", type=positive_int, help="default: the recipe's")
+    p.add_argument("--batch-size", type=positive_int, help="default: the recipe's")
     p.add_argument("--seed", type=int, default=1, help="random seed; same seed, same machine, same model")
     p.add_argument("--out", help="output folder (default: models/MODEL)")
-    p.add_argument("--quantize", choices=("float16", "uint8", "float32"), default=None,
+    p.add_argument("--quantize", choices=QUANTIZE_CHOICES,
                    help="how to store the weights (default: the recipe's: float16 for robust-cnn, else float32)")
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("export", help="rewrite a model folder, optionally quantised")
     p.add_argument("model", help="bundled model name or folder")
-    p.add_argument("--quantize", choices=("float16", "uint8"))
+    p.add_argument("--quantize", choices=QUANTIZE_CHOICES)
     p.add_argument("--out", required=True)
     p.set_defaults(run=cmd_export)
 
@@ -176,21 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="start the web page")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--port", type=port_number, default=8000)
     p.add_argument("--models", help="a folder of model folders (default: the bundled models)")
     p.add_argument("--open", action="store_true", help="open the page in a browser")
     p.set_defaults(run=cmd_serve)
-
-    p = sub.add_parser("golden", help="write the preprocessing golden vectors the JS tests check against")
-    p.add_argument("--out", default="tests/golden/preprocess.json")
-    p.set_defaults(run=cmd_golden)
-
-    p = with_data(sub.add_parser("bench-drawn", help="accuracy on drawn-digit benchmarks (see docs/benchmarks.md)"))
-    p.add_argument("--models", nargs="*", help="bundled names or folders (default: all bundled)")
-    p.add_argument("--count", type=int, default=2000, help="digits per benchmark")
-    p.add_argument("--browser", type=int, default=0, help="also replay this many digits in Chromium")
-    p.add_argument("--out", default="docs/drawn-benchmarks.json")
-    p.set_defaults(run=cmd_bench_drawn)
     return parser
 
 
@@ -201,9 +230,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.run(args)
-    except (DataError, ModelFormatError) as error:
+    except (DataError, ModelFormatError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

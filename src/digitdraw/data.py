@@ -1,7 +1,7 @@
 """MNIST: find, verify, download and parse the four official IDX files.
 
 Pipeline stage 1 (data). Everything returned is uint8, exactly as stored in the files;
-scaling to [0, 1] happens in the models' input stage, so there is one place that does it.
+scaling to [0, 1] happens in one place, preprocess.to_model_input.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import os
 import struct
+import sys
 import tempfile
 import time
 import urllib.error
@@ -114,37 +115,58 @@ def _read_gz(path: Path) -> bytes:
         raise DataError(f"{path}: not a readable gzip file ({error}); delete it and fetch it again") from error
 
 
-def download(name: str, target: Path, expected_md5: str) -> None:
-    """Fetch one file from the mirrors with retries and a progress bar; write it atomically."""
+def _fetch(url: str, name: str, folder: Path) -> Path:
+    """Stream `url` into a .part file in `folder`; the .part file is removed if anything goes wrong,
+    Ctrl-C included."""
     from tqdm import tqdm
 
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False, prefix=f".{name}.", suffix=".part") as part:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                with tqdm(total=total, unit="B", unit_scale=True, desc=name) as bar:
+                    for block in iter(lambda: response.read(1 << 16), b""):
+                        part.write(block)
+                        bar.update(len(block))
+        except BaseException:
+            part.close()
+            Path(part.name).unlink(missing_ok=True)
+            raise
+    return Path(part.name)
+
+
+def download(name: str, target: Path, expected_md5: str) -> None:
+    """Fetch one file from the mirrors with retries and a progress bar; write it atomically."""
     target.parent.mkdir(parents=True, exist_ok=True)
     errors = []
     for attempt in range(DOWNLOAD_ATTEMPTS):
         for mirror in MIRRORS:
             url = mirror + name
             try:
-                with urllib.request.urlopen(url, timeout=30) as response:
-                    total = int(response.headers.get("Content-Length") or 0) or None
-                    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False, suffix=".part") as part:
-                        with tqdm(total=total, unit="B", unit_scale=True, desc=name) as bar:
-                            for block in iter(lambda: response.read(1 << 16), b""):
-                                part.write(block)
-                                bar.update(len(block))
-                tmp = Path(part.name)
-                if md5_of(tmp) != expected_md5:
-                    tmp.unlink()
-                    errors.append(f"{url}: checksum mismatch")
-                    continue
-                os.replace(tmp, target)
-                return
+                fetched = _fetch(url, name, target.parent)
             except (urllib.error.URLError, OSError, TimeoutError) as error:
                 errors.append(f"{url}: {error}")
+                continue
+            if md5_of(fetched) != expected_md5:
+                fetched.unlink()
+                errors.append(f"{url}: checksum mismatch")
+                continue
+            os.replace(fetched, target)
+            return
         time.sleep(2**attempt)
     raise DataError(
         f"could not download {name} ({'; '.join(errors[-2:])}). Without network, point digitdraw at a local "
         "copy of the four MNIST .gz files: `--data-dir DIR` or `export DIGITDRAW_DATA=DIR`."
     )
+
+
+def set_aside(path: Path) -> Path:
+    """Move a file that failed its checksum to NAME.bad (never delete a user's file), and say so."""
+    aside = path.with_name(path.name + ".bad")
+    os.replace(path, aside)
+    print(f"warning: {path.name} failed its MD5 check; moved it to {aside} and fetching a fresh copy",
+          file=sys.stderr)
+    return aside
 
 
 def ensure_files(data_dir: Path) -> dict[str, Path]:
@@ -155,10 +177,10 @@ def ensure_files(data_dir: Path) -> dict[str, Path]:
         if path.exists():
             try:
                 verify(path, expected_md5)
-            except DataError as error:
+            except DataError:
                 if not os.access(data_dir, os.W_OK):
                     raise
-                print(f"warning: {error}; replacing it")
+                set_aside(path)
                 download(name, path, expected_md5)
         else:
             if data_dir.exists() and not os.access(data_dir, os.W_OK):

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-NUM_CLASSES = 10
+from .models import NUM_CLASSES
+from .preprocess import to_model_input
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray) -> np.ndarray:
@@ -36,12 +37,8 @@ def summarise(labels: np.ndarray, predicted: np.ndarray) -> dict:
 
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """images: uint8 (n, 28, 28) or float (n, 28, 28[, 1]) in [0, 1]."""
-    if images.dtype == np.uint8:
-        images = images.astype(np.float32) / 255.0
-    if images.ndim == 3:
-        images = images[..., None]
-    return model.predict(images, batch_size=batch_size, verbose=0)
+    """images: uint8 (n, 28, 28) as stored, or float (n, 28, 28[, 1]) in [0, 1]."""
+    return model.predict(to_model_input(images), batch_size=batch_size, verbose=0)
 
 
 def score_with_probabilities(model, split) -> tuple[dict, np.ndarray]:

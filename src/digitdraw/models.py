@@ -1,19 +1,21 @@
-"""Model architectures and their training recipes.
+"""Model architectures and their training recipes: the one registry of model names.
 
 Pipeline stage 2 (models). Every model takes a (28, 28, 1) float32 image with ink = 1.0 and
-background = 0.0 and returns ten softmax probabilities, so the page feeds all of them alike.
-Layers are named explicitly because those names become the TF.js weight names.
+background = 0.0 (preprocess.to_model_input) and returns ten softmax probabilities, so the page
+feeds all of them alike. Layers are named explicitly because those names become the TF.js weight
+names. Keras is imported inside the builders, so the CLI can list the recipes without TensorFlow.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import keras
-from keras import layers
+from .config import DEFAULT_MODEL, INPUT_SHAPE
 
-INPUT_SHAPE = (28, 28, 1)
+if TYPE_CHECKING:
+    import keras
+
 NUM_CLASSES = 10
 
 
@@ -27,12 +29,15 @@ class Recipe:
     epochs: int
     batch_size: int
     description: str
-    augment: str | None = None  # None, "shift" or "drawn": see augment.py
+    augment: str | None = None  # None, "shift" or "drawn": see drawn/augment.py
     quantize: str | None = None  # how the shipped files store the weights
     reported_accuracy: float | None = None  # the blog posts' figure, for comparison
 
 
 def build_mlp() -> keras.Model:
+    import keras
+    from keras import layers
+
     return keras.Sequential(
         [
             keras.Input(shape=INPUT_SHAPE, name="image"),
@@ -47,6 +52,9 @@ def build_mlp() -> keras.Model:
 
 
 def build_cnn() -> keras.Model:
+    import keras
+    from keras import layers
+
     return keras.Sequential(
         [
             keras.Input(shape=INPUT_SHAPE, name="image"),
@@ -62,6 +70,9 @@ def build_cnn() -> keras.Model:
 
 
 def build_keras_cnn() -> keras.Model:
+    import keras
+    from keras import layers
+
     return keras.Sequential(
         [
             keras.Input(shape=INPUT_SHAPE, name="image"),
@@ -79,6 +90,8 @@ def build_keras_cnn() -> keras.Model:
 
 
 def _conv_block(filters: int, index: int, padding: str = "same") -> list:
+    from keras import layers
+
     return [
         layers.Conv2D(filters, 3, padding=padding, use_bias=False, name=f"conv{index}"),
         layers.BatchNormalization(name=f"norm{index}"),
@@ -90,6 +103,9 @@ def build_robust_cnn() -> keras.Model:
     """A small CNN for drawn digits: ~89k parameters, ~178 KB as float16, about 1 ms per digit in
     the browser's WASM backend (docs/benchmarks.md). Its head flattens the last 5×5 map instead of
     averaging it: where a stroke is (a flag left of a 1's top, a bar across a 7) matters."""
+    import keras
+    from keras import layers
+
     return keras.Sequential(
         [
             keras.Input(shape=INPUT_SHAPE, name="image"),
@@ -108,23 +124,41 @@ def build_robust_cnn() -> keras.Model:
     )
 
 
+def _rmsprop(steps: int):
+    import keras
+
+    return keras.optimizers.RMSprop()
+
+
+def _adam(steps: int):
+    import keras
+
+    return keras.optimizers.Adam()
+
+
+def _adam_cosine(steps: int):
+    import keras
+
+    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps, alpha=0.01))
+
+
 RECIPES: dict[str, Recipe] = {
     "mlp": Recipe(
-        "mlp", build_mlp, lambda steps: keras.optimizers.RMSprop(), epochs=25, batch_size=64,
+        "mlp", build_mlp, _rmsprop, epochs=25, batch_size=64,
         description="Dense 512-256-10 MLP (blog post 2)", reported_accuracy=0.9828,
     ),
     "cnn": Recipe(
-        "cnn", build_cnn, lambda steps: keras.optimizers.Adam(), epochs=10, batch_size=200,
+        "cnn", build_cnn, _adam, epochs=10, batch_size=200,
         description="Conv 32@5x5 + Dense 128 (blog post 2), trained with ±2 px random shifts",
         reported_accuracy=0.9904, augment="shift",
     ),
     "keras-cnn": Recipe(
-        "keras-cnn", build_keras_cnn, lambda steps: keras.optimizers.Adam(), epochs=12, batch_size=32,
+        "keras-cnn", build_keras_cnn, _adam, epochs=12, batch_size=32,
         description="Keras MNIST example CNN (blog post 1)",
     ),
     "robust-cnn": Recipe(
         "robust-cnn", build_robust_cnn,
-        lambda steps: keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps, alpha=0.01)),
+        _adam_cosine,
         epochs=8, batch_size=128,
         description="Small CNN for digits drawn on a pad: MNIST + traced-and-redrawn digits, European 1s "
                     "and 7s, stroke fonts, with affine and thickness augmentation",

@@ -1,8 +1,9 @@
 """Turn a drawing into the 28×28 input the models were trained on — the MNIST recipe.
 
-Pure functions of NumPy arrays, no I/O except `load_image`. The page's JavaScript
-(`web/js/preprocess.js`) mirrors this module line for line and is tested against golden
-vectors that `digitdraw golden` writes from it, so change both or neither.
+Pure functions of NumPy arrays, no I/O. The page's JavaScript (`app/web/js/preprocess.js`)
+mirrors this module line for line and is tested against golden vectors that
+tests/golden/generate.py writes from it, so change both or neither. The sizes, pens and
+thresholds come from the file both languages read (config.py).
 
 Two recipes:
 - raster (`mnist_from_ink`): crop the ink's bounding box, fit its longer side into 20 px with
@@ -18,15 +19,10 @@ NumPy's round is half-to-even.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-SIZE = 28
-FIT = 20  # MNIST fits each digit's longer side into a 20×20 box
-CENTRE = 14.0  # target centre of mass, in pixel-index coordinates
-INK_THRESHOLD = 0.05  # pixels fainter than this are anti-aliasing halo, not ink, for cropping
-CANONICAL_PEN = 2.2  # stroke width in 28×28 pixels for the vector recipe (MNIST strokes: ~2–3 px)
+from .config import CANONICAL_PEN, CENTRE, FIT, INK_THRESHOLD, INPUT_SHAPE
+from .config import INPUT_SIZE as SIZE
 MIN_VECTOR_EXTENT = 1e-6
 RENDER_CHUNK = 2_000_000  # pixel × segment distances computed at once
 
@@ -36,6 +32,24 @@ class NoInkError(ValueError):
 
     def __init__(self, message: str = "no ink found: the drawing is empty"):
         super().__init__(message)
+
+
+def to_model_input(images: np.ndarray) -> np.ndarray:
+    """Digits → what every model takes: float32 (n, 28, 28, 1), ink 1.0, background 0.0.
+
+    The one place pixels are scaled: uint8 images (MNIST as stored) are divided by 255; float
+    images (this module's output) are taken as already in [0, 1]. A single (28, 28) image
+    becomes a batch of one.
+    """
+    images = np.asarray(images)
+    scaled = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images.astype(np.float32)
+    if scaled.shape[-len(INPUT_SHAPE):] != INPUT_SHAPE:
+        scaled = scaled[..., None]
+    if scaled.ndim == len(INPUT_SHAPE):
+        scaled = scaled[None]
+    if scaled.shape[1:] != INPUT_SHAPE:
+        raise ValueError(f"expected images of shape {INPUT_SHAPE[:2]}, got {images.shape}")
+    return scaled
 
 
 def round_half_up(value: float) -> int:
@@ -106,41 +120,6 @@ def mnist_from_ink(ink: np.ndarray) -> np.ndarray:
     box = area_weights(crop.shape[0], height) @ crop @ area_weights(crop.shape[1], width).T
     box /= box.max()
     return place_by_mass(box).astype(np.float32)
-
-
-def ink_from_image(pixels: np.ndarray) -> np.ndarray:
-    """Any grey or RGB(A) image, dark-on-light or light-on-dark → ink in [0, 1], ink high.
-
-    The background is the median grey of the border (photos and scans have no pure white);
-    if it is lighter than the middle grey the image is inverted.
-    """
-    image = np.asarray(pixels, dtype=np.float64)
-    if image.ndim == 3:
-        if image.shape[2] == 4:  # transparent pixels are background, whatever their colour
-            alpha = image[..., 3:4] / 255.0
-            image = image[..., :3] * alpha + 255.0 * (1 - alpha)
-        image = image[..., :3].mean(axis=2)
-    image = image / 255.0
-    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
-    background = float(np.median(border))
-    if background > 0.5:
-        image, background = 1.0 - image, 1.0 - background
-    peak = float(image.max())
-    if peak - background < 1e-6:
-        return np.zeros_like(image)
-    return np.clip((image - background) / (peak - background), 0.0, 1.0)
-
-
-def load_image(path: str | Path) -> np.ndarray:
-    """Read a PNG/JPEG into an ink raster; raises ValueError naming the file if it cannot."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as picture:
-            picture = picture.convert("RGBA")
-            return ink_from_image(np.asarray(picture))
-    except (UnidentifiedImageError, OSError) as error:
-        raise ValueError(f"{path}: not a readable image ({error})") from error
 
 
 # ---- strokes -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from digitdraw import browser as drive
+from digitdraw.bench import browser as drive
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 

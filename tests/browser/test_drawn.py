@@ -9,8 +9,8 @@ import json
 
 import numpy as np
 
-from digitdraw import browser as drive
-from digitdraw import drawn_bench
+from digitdraw.bench import browser as drive
+from digitdraw.bench import drawn as drawn_bench
 
 FLOOR = 0.95
 PER_BENCHMARK = 100

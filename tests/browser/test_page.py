@@ -3,7 +3,7 @@ import shutil
 
 import numpy as np
 
-from digitdraw import browser as drive
+from digitdraw.bench import browser as drive
 
 ONE = [[(140, 50), (140, 90), (141, 130), (141, 170), (142, 230)]]
 SEVEN = [[(80, 60), (130, 60), (200, 60), (170, 120), (140, 180), (120, 230)]]

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import preprocess, synth
+from .. import preprocess
+from . import synth
 
 CACHE_VERSION = 4
 THICKENED_SHARE = 0.4  # of the raw MNIST digits, also given as a fat-pen copy
@@ -169,13 +170,12 @@ def training_dataset(split, *, batch_size: int, seed: int, kind: str):
         ])
 
     def transform(batch_images, batch_labels, batch_index):
-        x = tf.cast(batch_images, tf.float32)[..., None] / 255.0
-        x = geometry(x, training=True)
+        x = geometry(batch_images, training=True)
         if kind == "drawn":
             x = _thin(x, tf.stack([tf.cast(seed, tf.int64), batch_index]))
         return tf.clip_by_value(x, 0.0, 1.0), batch_labels
 
-    dataset = (tf.data.Dataset.from_tensor_slices((images, labels))
+    dataset = (tf.data.Dataset.from_tensor_slices((preprocess.to_model_input(images), labels))
                .shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
                .batch(batch_size)
                .enumerate()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import PAD_PEN, PAD_UNITS
 from . import trace
 
-PAD = 280.0  # pad units across, as web/js/pad.js PAD_UNITS
-PAD_PEN = 18.0  # the page's pen width in pad units, as web/js/pad.js PEN_WIDTH
+PAD = float(PAD_UNITS)
 TRAIN_FONTS = ("futural", "futuram", "rowmans", "rowmand", "timesr", "timesi", "scriptc", "cyrilc_1")
 BENCH_FONTS = ("scripts", "cursive", "rowmant", "timesrb", "timesib", "gothicger", "gothicita", "greek")
 HANDWRITING_FONT_DIRS = ("/usr/share/fonts/truetype", "/usr/share/fonts/opentype")

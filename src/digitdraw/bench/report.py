@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ..config import DEFAULT_RECIPE, UNSURE_BELOW
+
 GOALS = {"ready_seconds": 1.5, "latency_ms": 16, "bytes": 800_000}
 
 
@@ -51,7 +53,7 @@ def _drawn_section(report: dict) -> list[str]:
            "refitted at a canonical pen width (the page's default).", ""]
     cells = defaultdict(dict)
     for row in drawn["results"]:
-        if row["part"] != "final" or ":" in row["benchmark"]:
+        if row["part"] != "final" or row["style"] is not None:
             continue
         cells[(row["benchmark"], row["layout"], row["recipe"])][row["model"]] = row["accuracy"]
     models = list(report["models"])
@@ -61,8 +63,8 @@ def _drawn_section(report: dict) -> list[str]:
     out += ["### European styles, per style (vector recipe, both layouts)", ""]
     styles = defaultdict(dict)
     for row in drawn["results"]:
-        if row["benchmark"].startswith("european:") and row["recipe"] == "vector":
-            styles[row["benchmark"].split(":")[1]][row["model"]] = row
+        if row["style"] is not None and row["recipe"] == "vector":
+            styles[row["style"]][row["model"]] = row
     rows = [[style] + [f"{_pct(r[m]['accuracy'])} {_confusions(r[m])}" if m in r else "–" for m in models]
             for style, r in sorted(styles.items())]
     out += _table(["style"] + models, rows)
@@ -81,23 +83,12 @@ def _confusions(row: dict) -> str:
     return ", ".join(f"{k} ×{v}" for k, v in row.get("top_confusions", {}).items()) or "none"
 
 
-def page_constants() -> dict:
-    """The page's recipe and unsure threshold, read from its JS so the report cannot drift from it."""
-    import re
-    from pathlib import Path
-
-    web = Path(__file__).parent / "web" / "js"
-    recipe = re.search(r"DEFAULT_RECIPE = '(\w+)'", (web / "main.js").read_text()).group(1)
-    threshold = float(re.search(r"UNSURE_BELOW = ([0-9.]+)", (web / "classifier.js").read_text()).group(1))
-    return {"recipe": recipe, "unsure_below": threshold}
-
-
 def _choices_section(report: dict) -> list[str]:
-    drawn, constants = report["drawn"], page_constants()
+    drawn = report["drawn"]
     default = report["page"]["default_model"]
     out = ["## Choices made on the dev part", "",
-           f"The page uses the **{constants['recipe']}** recipe and shows a result as unsure below "
-           f"**{constants['unsure_below']}**. Dev-part accuracy of `{default}` by recipe "
+           f"The page uses the **{DEFAULT_RECIPE}** recipe and shows a result as unsure below "
+           f"**{UNSURE_BELOW}** (both from app/web/config.json). Dev-part accuracy of `{default}` by recipe "
            "(stroke benchmarks, both layouts):", ""]
     rows = []
     for recipe in ("raster", "vector"):

@@ -1,8 +1,9 @@
 """Golden vectors: what the Python preprocessing makes of varied drawings.
 
-`digitdraw golden` writes tests/golden/preprocess.json; tests/js/preprocess.test.js feeds the
-same drawings to the JavaScript twin and requires the same 28×28 images (max |Δ| ≤ 1e-3), and
-tests/test_golden.py requires the committed file to match what this module makes today.
+`make golden` (python tests/golden/generate_preprocess.py) writes preprocess.json beside this
+file; tests/js/preprocess.test.js feeds the same drawings to the JavaScript twin and requires the
+same 28×28 images (max |Δ| ≤ 1e-3), and tests/test_preprocess.py::test_golden_file_is_up_to_date
+requires the committed file to match what this module makes today.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import preprocess
+from digitdraw import preprocess
+from digitdraw.config import PAD_PEN as PEN
+from digitdraw.config import PAD_UNITS as PAD
 
-PAD = 280
-PEN = 18.0
+GOLDEN_FILE = Path(__file__).with_name("preprocess.json")
 DECIMALS = 6
 
 
@@ -90,7 +92,10 @@ def build() -> dict:
     return {"tolerance": 1e-3, "strokes": stroke_cases, "rasters": raster_cases}
 
 
-def write(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write(path: Path = GOLDEN_FILE) -> Path:
     path.write_text(json.dumps(build(), separators=(",", ":")))
     return path
+
+
+if __name__ == "__main__":
+    print(f"wrote {write()}")

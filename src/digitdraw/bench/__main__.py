@@ -1,8 +1,9 @@
-"""`make bench`: retrain every model from scratch, measure it, write docs/benchmarks.md.
+"""`make bench`: retrain every model from scratch, measure it, write benchmarks.md and .json.
 
 Not a test: nothing here asserts. Timings are medians of several runs on this machine.
-  python -m digitdraw.bench [--skip-training] [--models-dir DIR] [--count N] [--browser-digits N]
+  python -m digitdraw.bench --out-dir docs [--skip-training] [--models-dir DIR] [--count N] ...
 With --skip-training it measures the models in --models-dir (default: the bundled ones).
+Scratch files (retrained and re-quantised models) go to a temporary folder, removed at the end.
 """
 
 from __future__ import annotations
@@ -14,15 +15,19 @@ import os
 import platform
 import shutil
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from . import catalog, data, drawn_bench, evaluate, tfjs
-from .models import RECIPES
+from .. import data, evaluate, tfjs
+from ..app import catalog
+from ..models import RECIPES
+from ..preprocess import to_model_input
+from . import drawn as drawn_bench
+from . import report as bench_report
 
-DOCS = Path("docs")
 RUNS = 5
 
 
@@ -68,7 +73,7 @@ def quantisation_table(folder: Path, mnist, scratch: Path) -> dict:
 
 
 def measure_models(folders: dict[str, Path], models: dict, mnist, scratch: Path) -> dict:
-    images = (mnist.test.images.astype(np.float32) / 255.0)[..., None]
+    images = to_model_input(mnist.test.images)
     results = {}
     for name, folder in folders.items():
         metadata = tfjs.read_metadata(folder)
@@ -149,7 +154,7 @@ def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
 
 
 def train_all(target: Path, names) -> dict[str, Path]:
-    from . import train
+    from .. import train
 
     folders = {}
     for name in names:
@@ -161,6 +166,7 @@ def train_all(target: Path, names) -> dict[str, Path]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitdraw.bench", description=__doc__)
+    parser.add_argument("--out-dir", required=True, help="where benchmarks.md and benchmarks.json go")
     parser.add_argument("--skip-training", action="store_true", help="measure existing models instead")
     parser.add_argument("--models-dir", help="with --skip-training: where the models are (default: bundled)")
     parser.add_argument("--install", action="store_true", help="copy the freshly trained models into the package")
@@ -169,10 +175,12 @@ def main(argv=None) -> int:
     parser.add_argument("--latency-strokes", type=int, default=200)
     args = parser.parse_args(argv)
 
+    with tempfile.TemporaryDirectory(prefix="digitdraw-bench-") as scratch:
+        return measure_and_write(args, Path(scratch))
+
+
+def measure_and_write(args, work: Path) -> int:
     mnist = data.load_mnist()
-    work = Path("build/bench")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
     if args.skip_training:
         models_dir = Path(args.models_dir) if args.models_dir else catalog.BUNDLED_DIR
         folders = {m.name: m.path for m in catalog.scan(models_dir)[0]}
@@ -210,16 +218,15 @@ def main(argv=None) -> int:
                   "reported_accuracy": v["metadata"].get("reported_accuracy"),
                   "test_accuracy_metadata": v["metadata"].get("test_accuracy")} for k, v in measured.items()},
               "drawn": drawn, "page": page, "browser_drawn": true_scores}
-    DOCS.mkdir(exist_ok=True)
-    (DOCS / "benchmarks.json").write_text(json.dumps(report, indent=1, default=float))
-    from . import bench_report
-
-    (DOCS / "benchmarks.md").write_text(bench_report.render(report))
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "benchmarks.json").write_text(json.dumps(report, indent=1, default=float))
+    (out / "benchmarks.md").write_text(bench_report.render(report))
     if args.install and not args.skip_training:
         for name, folder in folders.items():
             shutil.rmtree(catalog.BUNDLED_DIR / name, ignore_errors=True)
             shutil.copytree(folder, catalog.BUNDLED_DIR / name)
-    print("wrote docs/benchmarks.md and docs/benchmarks.json")
+    print(f"wrote {out / 'benchmarks.md'} and {out / 'benchmarks.json'}")
     return 0
 
 

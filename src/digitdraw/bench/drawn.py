@@ -15,16 +15,19 @@ used only for the reported figures.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 
-from . import preprocess, synth
+from .. import evaluate, preprocess
+from ..config import PAD_PEN, PAD_UNITS
+from ..drawn import synth
 
 LAYOUTS = ("centred", "sloppy")
 RECIPES = ("raster", "vector")
@@ -114,7 +117,7 @@ def model_input(item: Item, recipe: str) -> np.ndarray | None:
         return preprocess.mnist_from_ink(item.ink) if recipe == "raster" else None
     if recipe == "vector":
         return preprocess.mnist_from_strokes(item.strokes)
-    ink = preprocess.render_strokes(item.strokes, int(synth.PAD), int(synth.PAD), synth.PAD_PEN)
+    ink = preprocess.render_strokes(item.strokes, PAD_UNITS, PAD_UNITS, PAD_PEN)
     return preprocess.mnist_from_ink(ink)
 
 
@@ -137,15 +140,31 @@ def inputs_for(items: list[Item], recipe: str, workers: int = 2) -> list[np.ndar
         return [x for part in pool.map(_inputs_chunk, [(c, recipe) for c in chunks]) for x in part]
 
 
+@dataclass(frozen=True)
+class Result:
+    """One model's score on one slice of a benchmark: a row of docs/benchmarks.json."""
+
+    model: str
+    benchmark: str
+    layout: str  # "centred", "sloppy" or "both"
+    recipe: str  # "raster" or "vector"
+    part: str  # "dev" or "final"
+    style: str | None  # a European-benchmark style ("flag", "crossbar", "plain"), or None for all
+    count: int
+    accuracy: float
+    per_class: dict[int, float]  # recall of each digit present
+    top_confusions: dict[str, int]  # "true→predicted": count, the five most frequent
+
+
 def score(labels: np.ndarray, probabilities: np.ndarray) -> dict:
-    predicted = probabilities.argmax(axis=1)
-    correct = predicted == labels
-    per_class = {int(d): round(float(correct[labels == d].mean()), 4) for d in range(10) if (labels == d).any()}
-    pairs: dict[str, int] = {}
-    for truth, guess in zip(labels[~correct], predicted[~correct]):
-        pairs[f"{truth}→{guess}"] = pairs.get(f"{truth}→{guess}", 0) + 1
-    return {"count": int(len(labels)), "accuracy": round(float(correct.mean()), 4), "per_class": per_class,
-            "top_confusions": dict(sorted(pairs.items(), key=lambda kv: -kv[1])[:5])}
+    """count, accuracy, per-class recall and top confusions, all from evaluate's confusion matrix."""
+    matrix = np.array(evaluate.summarise(labels, probabilities.argmax(axis=1))["confusion"])
+    totals = matrix.sum(axis=1)
+    per_class = {d: round(float(matrix[d, d] / totals[d]), 4) for d in range(len(matrix)) if totals[d]}
+    errors = [(int(matrix[t, p]), f"{t}→{p}") for t in range(len(matrix)) for p in range(len(matrix))
+              if t != p and matrix[t, p]]
+    return {"count": int(len(labels)), "accuracy": round(float(np.trace(matrix) / max(len(labels), 1)), 4),
+            "per_class": per_class, "top_confusions": {pair: n for n, pair in sorted(errors, key=lambda e: -e[0])[:5]}}
 
 
 def unsure_table(correct: np.ndarray, confidence: np.ndarray, thresholds=(0.5, 0.6, 0.7, 0.8, 0.9)) -> list[dict]:
@@ -163,6 +182,7 @@ def run(models: dict, mnist_test, count: int, benchmarks=None) -> dict:
     """Score every model on every benchmark × layout × recipe; returns a JSON-able report."""
     benchmarks = benchmarks or ("traced-mnist", "stroke-fonts", "european", "handwriting-fonts", "non-digits")
     report = {"count_per_benchmark": count, "seed": BENCH_SEED, "results": [], "unsure": {}, "non_digits": {}}
+    results: list[Result] = []
     confidences = {name: {"correct": [], "confidence": []} for name in models}
     for benchmark in benchmarks:
         started = time.perf_counter()
@@ -186,20 +206,19 @@ def run(models: dict, mnist_test, count: int, benchmarks=None) -> dict:
                     for part in ("dev", "final"):
                         mask = np.array([it.layout == layout and it.part == part for it in subset])
                         if mask.any():
-                            report["results"].append({"model": name, "benchmark": benchmark, "layout": layout,
-                                                      "recipe": recipe, "part": part,
-                                                      **score(labels[mask], probabilities[mask])})
+                            results.append(Result(name, benchmark, layout, recipe, part, None,
+                                                  **score(labels[mask], probabilities[mask])))
                 if benchmark == "european":
                     for style in sorted({it.style for it in subset}):
                         mask = np.array([it.style == style and it.part == "final" for it in subset])
-                        report["results"].append({"model": name, "benchmark": f"european:{style}", "layout": "both",
-                                                  "recipe": recipe, "part": "final",
-                                                  **score(labels[mask], probabilities[mask])})
+                        results.append(Result(name, benchmark, "both", recipe, "final", style,
+                                              **score(labels[mask], probabilities[mask])))
                 if recipe == "vector" or benchmark == "handwriting-fonts":
                     dev = np.array([it.part == "dev" for it in subset])
                     confidences[name]["correct"].append((probabilities.argmax(1) == labels)[dev])
                     confidences[name]["confidence"].append(confidence[dev])
         print(f"  {benchmark}: {len(items)} drawings scored in {time.perf_counter() - started:.0f} s", flush=True)
+    report["results"] = [asdict(r) for r in results]
     for name, stored in confidences.items():
         if stored["correct"]:
             report["unsure"][name] = unsure_table(np.concatenate(stored["correct"]),
@@ -229,10 +248,17 @@ def browser_accuracy(url: str, items: list[Item], model: str, recipe: str = "vec
             "predicted": predicted.tolist()}
 
 
-def main(args) -> int:
-    from . import catalog, data, tfjs
+def main(argv=None) -> int:
+    """`python -m digitdraw.bench.drawn --out FILE`: the drawn benchmarks alone, as JSON."""
+    from .. import data, tfjs
+    from ..app import catalog
 
-    mnist = data.load_mnist(args.data_dir)
+    parser = argparse.ArgumentParser(prog="python -m digitdraw.bench.drawn", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", required=True, help="JSON file to write")
+    parser.add_argument("--models", nargs="*", help="bundled names or folders (default: all bundled)")
+    parser.add_argument("--count", type=int, default=2000, help="digits per benchmark")
+    args = parser.parse_args(argv)
+    mnist = data.load_mnist()
     names = args.models or [m.name for m in catalog.scan()[0]]
     models = {Path(n).name: tfjs.load(catalog.resolve(n)) for n in names}
     report = run(models, mnist.test, args.count)
@@ -240,7 +266,11 @@ def main(args) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1))
     for row in report["results"]:
-        if row["part"] == "final" and row["layout"] == "sloppy" and ":" not in row["benchmark"]:
+        if row["part"] == "final" and row["layout"] == "sloppy":
             print(f"{row['model']:<11} {row['benchmark']:<18} {row['recipe']:<6} {row['accuracy']:.2%}")
     print(f"wrote {out}")
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
