@@ -1,4 +1,5 @@
 """The server: API, static files, model files, security headers, caching and broken models."""
+import logging
 import shutil
 
 import pytest
@@ -31,6 +32,7 @@ def test_page_and_vendored_libraries_are_served_locally(client):
     wasm = client.get("/vendor/tfjs-backend-wasm-simd.wasm")
     assert wasm.status_code == 200 and wasm.headers["content-type"] == "application/wasm"
     assert client.get("/js/preprocess.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/config.json").headers["content-type"] == "application/json"
 
 
 def test_security_headers_and_compression(client):
@@ -43,7 +45,8 @@ def test_security_headers_and_compression(client):
 
 @pytest.mark.parametrize("path", ["/../pyproject.toml", "/%2e%2e/%2e%2e/pyproject.toml", "/js/../../serve.py",
                                   "/models/cnn/..%2f..%2fserve.py", "/models/cnn/%2e%2e", "/models/nope/model.json",
-                                  "/vendor/", "/models/cnn/metadata.json/x"])
+                                  "/vendor/", "/models/cnn/metadata.json/x", "/vendor", "/js", "/js/",
+                                  "/models/cnn/", "/models/cnn/."])
 def test_path_traversal_and_unknown_files_are_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -79,3 +82,67 @@ def test_a_broken_model_is_reported_and_left_out(tmp_path, caplog):
     assert any("not-a-model" in p and "model.json: missing" in p for p in problems)
     assert shard.name in caplog.text
     assert client.get(f"/models/{victim}/model.json").status_code == 404
+
+
+def _model_file_urls(client) -> tuple[str, str]:
+    """The default model's model.json and first weight shard."""
+    folder = f"/models/{client.get('/api/models').json()['default']}/"
+    shard = client.get(folder + "model.json").json()["weightsManifest"][0]["paths"][0]
+    return folder + "model.json", folder + shard
+
+
+@pytest.mark.parametrize("path", ["/", "/style.css", "/js/main.js", "/config.json", "/vendor/tf.es2017.min.js"])
+def test_page_files_revalidate_with_304(client, path):
+    first = client.get(path)
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"
+    for condition in ({"If-None-Match": first.headers["etag"]}, {"If-Modified-Since": first.headers["last-modified"]}):
+        again = client.get(path, headers=condition)
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["cache-control"] == "no-cache" and again.headers["etag"] == first.headers["etag"]
+        assert "default-src 'self'" in again.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("path", ["/", "/style.css", "/vendor/tfjs-backend-wasm.wasm", "/api/models", "/healthz",
+                                  "MODEL_JSON", "SHARD"])
+def test_head_answers_headers_without_a_body(client, path):
+    path = dict(zip(("MODEL_JSON", "SHARD"), _model_file_urls(client))).get(path, path)
+    head, get = client.head(path), client.get(path)
+    assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 0
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-security-policy"] == get.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("path", ["/js/%00.js", "/%00", "/models/cnn/%00", "/models/cnn/model.json%00",
+                                  "/models/%00/model.json"])
+def test_a_null_byte_in_the_path_is_404_without_a_traceback(path, caplog):
+    client = TestClient(serve.create_app(), raise_server_exceptions=False)
+    with caplog.at_level(logging.DEBUG):
+        assert client.get(path).status_code == 404
+    assert not any(record.exc_info for record in caplog.records) and "Traceback" not in caplog.text
+
+
+def test_only_text_is_gzipped(client):
+    gzip = {"Accept-Encoding": "gzip"}
+    for path in ["/vendor/tfjs-backend-wasm-simd.wasm", *_model_file_urls(client)[1:]]:
+        response = client.get(path, headers=gzip)
+        assert response.status_code == 200 and "content-encoding" not in response.headers, path
+    for path in ["/", "/vendor/tf.es2017.min.js", "/style.css", _model_file_urls(client)[0]]:
+        assert client.get(path, headers=gzip).headers["content-encoding"] == "gzip", path
+
+
+def test_missing_vendored_libraries_are_reported(tmp_path, monkeypatch, caplog):
+    (tmp_path / "index.html").write_text("<!doctype html>")
+    monkeypatch.setattr(serve, "WEB_DIR", tmp_path)
+    with caplog.at_level("WARNING"):
+        serve.create_app()
+    assert "vendored libraries missing" in caplog.text and "tf.es2017.min.js" in caplog.text
+
+
+def test_run_prints_the_url_and_bounds_request_headers(monkeypatch, capsys):
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+    assert serve.run(host="0.0.0.0", port=8123) == 0
+    assert "at http://127.0.0.1:8123/" in capsys.readouterr().out
+    assert started["http"] == "h11" and started["h11_max_incomplete_event_size"] == serve.MAX_HEADER_BYTES

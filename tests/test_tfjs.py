@@ -141,3 +141,34 @@ def test_unsupported_layer_is_refused_at_export(tmp_path):
                               keras.layers.UnitNormalization(name="norm"), keras.layers.Dense(10, name="out")])
     with pytest.raises(tfjs.ModelFormatError, match="'norm' is a UnitNormalization"):
         tfjs.save(model, tmp_path)
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failed_save_leaves_the_old_model_as_it_was(cnn_folder, inputs, tmp_path, monkeypatch, failure):
+    from digitdraw.tfjs import keras_io
+
+    model, source = cnn_folder
+    target = copy_folder(source, tmp_path / "model")
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    def fail(path):
+        raise failure
+
+    monkeypatch.setattr(keras_io, "sha256_of", fail)  # after the new shards are written, before metadata
+    with pytest.raises(type(failure)):
+        tfjs.save(model, target, quantize="uint8")
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"], "no staging folder may be left behind"
+    np.testing.assert_array_equal(tfjs.load(target).predict(inputs, verbose=0), model.predict(inputs, verbose=0))
+
+
+def test_saving_over_a_model_replaces_it_whole(cnn_folder, tmp_path):
+    import keras
+
+    model, source = cnn_folder
+    target = copy_folder(source, tmp_path / "model")
+    (target / "stale-notes.txt").write_text("left from an old export")
+    small = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(name="f"), keras.layers.Dense(10, name="out")])
+    tfjs.save(small, target)
+    assert sorted(p.name for p in target.iterdir()) == ["group1-shard1of1.bin", "metadata.json", "model.json"]
+    assert tfjs.load(target).count_params() == small.count_params()

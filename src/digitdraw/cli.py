@@ -147,8 +147,8 @@ def cmd_predict(args) -> int:
         except preprocess.NoInkError as error:
             print(f"{path}: {error}")
             continue
-        except (ValueError, OSError) as error:
-            print(f"{path}: error: {error}", file=sys.stderr)
+        except (ValueError, OSError) as error:  # the messages name the file
+            print(f"error: {error}", file=sys.stderr)
             status = 1
             continue
         probabilities = model.predict(preprocess.to_model_input(inputs), verbose=0)[0]

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   mnistFromInk, mnistFromStrokes, mnistFromPadStrokes, renderStrokes, NoInkError, centreOfMass, SIZE,
-} from '../../src/digitdraw/web/js/preprocess.js';
+} from '../../src/digitdraw/app/web/js/preprocess.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/preprocess.json', import.meta.url)));
 

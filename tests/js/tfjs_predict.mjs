@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Classifier } from '../../src/digitdraw/web/js/classifier.js';
+import { Classifier } from '../../src/digitdraw/app/web/js/classifier.js';
 
 const [modelDir, inputsPath] = process.argv.slice(2);
 

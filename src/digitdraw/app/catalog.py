@@ -52,8 +52,8 @@ def inspect(folder: Path) -> ModelInfo:
 
 def problem_text(folder: Path, error: ModelFormatError) -> str:
     """The problem as the folder's name and the file inside it: no server paths."""
-    try:
-        relative = error.path.resolve().relative_to(folder.resolve())
+    try:  # absolute(), not resolve(): a shard that links elsewhere is still named by its own name
+        relative = error.path.absolute().relative_to(folder.absolute())
         where = folder.name if str(relative) == "." else f"{folder.name}/{relative}"
     except ValueError:
         where = folder.name

@@ -2,14 +2,19 @@
  * Load TF.js Layers models and classify 28×28 inputs. No DOM: the page passes in the global
  * `tf`, and the Node tests pass in `@tensorflow/tfjs`, so both run this very code.
  */
+import config from '../config.json' with { type: 'json' };
+
+const SIZE = config.input.size;
+const PIXELS = SIZE * SIZE;
 
 /**
- * Top probability below which a result is shown as unsure. Chosen on the dev part of the drawn-digit
- * benchmarks (docs/benchmarks.md, "Honest uncertainty"): for robust-cnn it flags 90% of the wrong
- * answers and 63% of non-digit scribbles, and 3.7% of the right answers — which still show their
- * digit, marked "?" beside the runner-up, so a false alarm costs little and a silent error a lot.
+ * Top probability below which a result is shown as unsure (config.json). Chosen on the dev part of
+ * the drawn-digit benchmarks (docs/benchmarks.md, "Honest uncertainty"): for robust-cnn it flags 90%
+ * of the wrong answers and 63% of non-digit scribbles, and 3.7% of the right answers — which still
+ * show their digit, marked "?" beside the runner-up, so a false alarm costs little and a silent
+ * error a lot.
  */
-export const UNSURE_BELOW = 0.9;
+export const UNSURE_BELOW = config.recognition.unsure_below;
 
 /**
  * Read ten probabilities as a verdict: the argmax (never "the output equal to 1"), its
@@ -58,7 +63,7 @@ export class Classifier {
   load(name) {
     if (!this.loading.has(name)) {
       const promise = this.tf.loadLayersModel(this.urlOf(name)).then((model) => {
-        this.tf.tidy(() => model.predict(this.tf.zeros([1, 28, 28, 1])).dataSync());
+        this.tf.tidy(() => model.predict(this.tf.zeros([1, SIZE, SIZE, 1])).dataSync());
         return model;
       });
       promise.catch(() => this.loading.delete(name)); // a failed load may be retried
@@ -68,15 +73,15 @@ export class Classifier {
   }
 
   /**
-   * Probabilities for one or more 28×28 inputs (waits for the model if it is still loading).
+   * Probabilities for one or more SIZE×SIZE inputs (waits for the model if it is still loading).
    * @param {string} name
-   * @param {Float32Array} inputs n × 784 values, ink = 1.0
+   * @param {Float32Array} inputs n × SIZE² values, ink = 1.0
    * @returns {Promise<Float32Array>} n × 10
    */
   async predict(name, inputs) {
     const model = await this.load(name);
-    const count = inputs.length / 784;
-    const output = this.tf.tidy(() => model.predict(this.tf.tensor4d(inputs, [count, 28, 28, 1])));
+    const count = inputs.length / PIXELS;
+    const output = this.tf.tidy(() => model.predict(this.tf.tensor4d(inputs, [count, SIZE, SIZE, 1])));
     try {
       return await output.data();
     } finally {

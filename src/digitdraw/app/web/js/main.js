@@ -1,32 +1,106 @@
 /**
  * Wires the page together; data flows one way: pad strokes → preprocess → classifier → view.
- * `tf` and `Chart` are the vendored UMD globals loaded by index.html.
+ * `tf` and `Chart` are the vendored UMD globals loaded by index.html; every other value comes
+ * from a module: the shared constants from config.json, the compute from preprocess.js and
+ * classifier.js, the order of results from queue.js, all DOM work from view.js and pad.js.
  */
 /* global tf */
+import config from '../config.json' with { type: 'json' };
 import { DrawingPad, PAD_UNITS, PEN_WIDTH } from './pad.js';
 import { mnistFromPadStrokes, mnistFromStrokes, NoInkError } from './preprocess.js';
 import { Classifier, chooseBackend, verdict } from './classifier.js';
+import { PredictionQueue } from './queue.js';
 import { View } from './view.js';
 
+const WASM_PATH = '/vendor/';
+const params = new URLSearchParams(location.search);
 /**
  * 'vector' (fit the strokes, redraw at a canonical pen) or 'raster' (crop/fit the pad's pixels).
- * The default is the one that scored higher on the drawn-digit benchmark (docs/benchmarks.md);
- * `?recipe=raster` switches for comparison.
+ * The default (config.json) scored higher on the drawn-digit benchmark (docs/benchmarks.md);
+ * `?recipe=raster` or `?recipe=vector` switches for comparison.
  */
-const DEFAULT_RECIPE = 'vector';
-const WASM_PATH = '/vendor/';
-
-const params = new URLSearchParams(location.search);
-const recipe = params.get('recipe') === 'raster' ? 'raster' : DEFAULT_RECIPE;
+const recipe = ['raster', 'vector'].includes(params.get('recipe')) ? params.get('recipe') : config.recognition.default_recipe;
 
 function toInput(strokes) {
   return recipe === 'raster' ? mnistFromPadStrokes(strokes, PAD_UNITS, PEN_WIDTH) : mnistFromStrokes(strokes);
 }
 
-function fetchCatalog() {
-  return fetch('/api/models').then((response) => {
-    if (!response.ok) throw new Error(`the model list did not load (HTTP ${response.status})`);
-    return response.json();
+async function fetchCatalog() {
+  const response = await fetch('/api/models');
+  if (!response.ok) throw new Error(`the model list did not load (HTTP ${response.status})`);
+  const catalog = await response.json();
+  if (!catalog.models.length) throw new Error('the server offers no models: see its start-up log');
+  return catalog;
+}
+
+/** The backend, the model list, the model to start with and a classifier for all of them. */
+async function boot() {
+  const [backend, catalog] = await Promise.all([chooseBackend(tf, WASM_PATH), fetchCatalog()]);
+  const urls = Object.fromEntries(catalog.models.map((m) => [m.name, m.url]));
+  const selected = urls[params.get('model')] ? params.get('model') : catalog.default;
+  return { backend, catalog, selected, classifier: new Classifier(tf, (name) => urls[name]) };
+}
+
+/** Every model's verdict on `input`; a model that fails gets a row saying so, the others still answer. */
+async function compareAll(state, input) {
+  const rows = [];
+  for (const { name } of state.catalog.models) {
+    try {
+      rows.push({ name, verdict: verdict(await state.classifier.predict(name, input)) });
+    } catch (error) {
+      rows.push({ name, verdict: null, error: error.message });
+    }
+  }
+  return rows;
+}
+
+/** One prediction of the current drawing, shown; `final` ones also fill the compare view. */
+async function predictDrawing(state, pad, view, { final, compare }) {
+  let input;
+  try {
+    input = toInput(pad.strokes);
+  } catch (error) {
+    if (!(error instanceof NoInkError)) throw error;
+    view.showEmpty(final);
+    if (final && compare) view.showComparison([]);
+    return;
+  }
+  const probabilities = await state.classifier.predict(state.selected, input);
+  view.showResult(verdict(probabilities), probabilities, input, final);
+  if (final && compare) view.showComparison(await compareAll(state, input));
+}
+
+async function selectModel(state, pad, view, name, predictLive) {
+  state.selected = name;
+  view.setReady(false, `Loading ${name}…`);
+  await state.classifier.load(name);
+  if (name !== state.selected) return; // another choice came in while this one loaded
+  const how = `TF.js ${tf.version.tfjs} on ${state.backend}${recipe === 'raster' ? ' · raster recipe' : ''}`;
+  view.setReady(true, `${name} ready · ${how}`);
+  if (!pad.isEmpty) predictLive();
+}
+
+/** Live predictions at most once per animation frame while a stroke is drawn. */
+function onceAFrame(pad, action) {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      if (pad.active !== null) action();
+    });
+  };
+}
+
+function bindKeys(pad) {
+  document.addEventListener('keydown', (event) => {
+    if (event.target instanceof HTMLSelectElement) return;
+    if (event.key === 'Escape') pad.clear();
+    else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'z') {
+      event.preventDefault();
+      pad.undo();
+    }
   });
 }
 
@@ -36,54 +110,16 @@ function start() {
   const compareBox = document.getElementById('compare-toggle');
   view.setReady(false, 'Loading the model…');
 
-  // Everything below may be used before the model has loaded: predictions wait for it.
-  const startup = Promise.all([chooseBackend(tf, WASM_PATH), fetchCatalog()]).then(([backend, catalog]) => {
-    if (!catalog.models.length) throw new Error('the server offers no models: see its start-up log');
-    const urls = Object.fromEntries(catalog.models.map((m) => [m.name, m.url]));
-    const selected = urls[params.get('model')] ? params.get('model') : catalog.default;
-    return { backend, catalog, selected, classifier: new Classifier(tf, (name) => urls[name]) };
-  });
-  let state = null; // set once startup resolves
+  let state = null; // set once boot() resolves; predictions asked for before then wait for it
+  const startup = boot().then((ready) => (state = ready));
+  const queue = new PredictionQueue(startup.catch(() => undefined), (error) =>
+    view.showError(`Prediction failed: ${error.message}`),
+  );
+  const predict = (final) =>
+    queue.push(() => state && predictDrawing(state, pad, view, { final, compare: compareBox.checked }), { final });
 
-  // Predictions run one after another, so results are shown in the order they were asked for;
-  // a live (mid-stroke) one is dropped if anything newer is already waiting.
-  let queue = startup;
-  let issued = 0;
-  function predict(final) {
-    const ticket = ++issued;
-    queue = queue.then(async () => {
-      if (!final && ticket !== issued) return;
-      const { classifier, catalog } = state;
-      let input;
-      try {
-        input = toInput(pad.strokes);
-      } catch (error) {
-        if (!(error instanceof NoInkError)) throw error;
-        view.showEmpty(final);
-        if (final && compareBox.checked) view.showComparison([]);
-        return;
-      }
-      const probabilities = await classifier.predict(state.selected, input);
-      view.showResult(verdict(probabilities), probabilities, input, final);
-      if (final && compareBox.checked) {
-        const rows = [];
-        for (const { name } of catalog.models) rows.push({ name, verdict: verdict(await classifier.predict(name, input)) });
-        view.showComparison(rows);
-      }
-    }).catch((error) => view.showError(`Prediction failed: ${error.message}`));
-    return queue;
-  }
-
-  let framePending = false;
-  pad.addEventListener('change', () => {
-    if (framePending) return;
-    framePending = true;
-    requestAnimationFrame(() => {
-      framePending = false;
-      if (pad.active !== null) predict(false);
-    });
-  });
-  pad.addEventListener('strokeend', () => predict(true));
+  pad.addEventListener('strokeupdate', onceAFrame(pad, () => predict(false)));
+  for (const type of ['strokeend', 'clear', 'undo']) pad.addEventListener(type, () => predict(true));
   document.querySelector('[data-testid="clear"]').addEventListener('click', () => pad.clear());
   document.querySelector('[data-testid="undo"]').addEventListener('click', () => pad.undo());
   document.querySelector('[data-testid="predict"]').addEventListener('click', () => predict(true));
@@ -91,30 +127,13 @@ function start() {
     view.showComparison(compareBox.checked ? [] : null);
     if (compareBox.checked) predict(true);
   });
-  document.addEventListener('keydown', (event) => {
-    if (event.target instanceof HTMLSelectElement) return;
-    if (event.key === 'Escape') pad.clear();
-    else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'z') {
-      event.preventDefault();
-      pad.undo();
-    }
-  });
+  bindKeys(pad);
 
-  async function select(name) {
-    state.selected = name;
-    view.setReady(false, `Loading ${name}…`);
-    await state.classifier.load(name);
-    if (name !== state.selected) return; // another choice came in while this one loaded
-    const how = `TF.js ${tf.version.tfjs} on ${state.backend}${recipe === 'raster' ? ' · raster recipe' : ''}`;
-    view.setReady(true, `${name} ready · ${how}`);
-    if (!pad.isEmpty) predict(false);
-  }
-
-  return startup.then(async (ready) => {
-    state = ready;
-    view.showModels(ready.catalog.models, ready.selected, (name) => select(name).catch((e) => view.showError(e.message)));
+  return startup.then(async () => {
+    const select = (name) => selectModel(state, pad, view, name, () => predict(false));
+    view.showModels(state.catalog.models, state.selected, (name) => select(name).catch((e) => view.showError(e.message)));
     if (pad.isEmpty) view.showEmpty(false);
-    await select(ready.selected);
+    await select(state.selected);
   });
 }
 

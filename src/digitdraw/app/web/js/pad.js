@@ -2,10 +2,14 @@
  * The drawing pad: Pointer Events in, strokes out. Strokes are data (arrays of [x, y] points in
  * pad units, PAD_UNITS across whatever the on-screen size), so they can be undone, redrawn at any
  * resolution, and preprocessed without reading pixels back from the canvas.
+ *
+ * Events: 'strokeupdate' while a stroke is being drawn (it started or grew), 'strokeend' when the
+ * pen lifts, 'clear' and 'undo' when the drawing changes by those commands.
  */
+import config from '../config.json' with { type: 'json' };
 
-export const PAD_UNITS = 280;
-export const PEN_WIDTH = 18; // pad units; about a fingertip on a phone-sized pad
+export const PAD_UNITS = config.pad.units;
+export const PEN_WIDTH = config.pad.pen_width; // pad units; about a fingertip on a phone-sized pad
 
 export class DrawingPad extends EventTarget {
   /** @param {HTMLCanvasElement} canvas */
@@ -39,7 +43,7 @@ export class DrawingPad extends EventTarget {
     this.canvas.setPointerCapture?.(event.pointerId);
     this.strokes.push([this.#toPad(event)]);
     this.redraw();
-    this.dispatchEvent(new Event('change'));
+    this.dispatchEvent(new Event('strokeupdate'));
   }
 
   #move(event) {
@@ -48,7 +52,7 @@ export class DrawingPad extends EventTarget {
     const samples = event.getCoalescedEvents?.() ?? [];
     for (const sample of samples.length ? samples : [event]) stroke.push(this.#toPad(sample));
     this.redraw();
-    this.dispatchEvent(new Event('change'));
+    this.dispatchEvent(new Event('strokeupdate'));
   }
 
   #up(event) {
@@ -61,7 +65,7 @@ export class DrawingPad extends EventTarget {
     this.strokes = [];
     this.active = null;
     this.redraw();
-    this.dispatchEvent(new Event('strokeend'));
+    this.dispatchEvent(new Event('clear'));
   }
 
   undo() {
@@ -69,7 +73,7 @@ export class DrawingPad extends EventTarget {
     this.strokes.pop();
     this.active = null;
     this.redraw();
-    this.dispatchEvent(new Event('strokeend'));
+    this.dispatchEvent(new Event('undo'));
   }
 
   /** Match the backing store to the displayed size × devicePixelRatio, so lines stay sharp. */

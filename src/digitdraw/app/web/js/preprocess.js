@@ -3,15 +3,17 @@
  *
  * Pure functions, no DOM: runs in the page and under `node --test`. It mirrors
  * `src/digitdraw/preprocess.py` line for line; tests/js/preprocess.test.js checks both agree on
- * the golden vectors `digitdraw golden` writes. Change both or neither.
+ * the golden vectors tests/golden/generate_preprocess.py writes. Change both or neither.
+ * Sizes, pens and thresholds come from config.json, which the Python twin reads too.
  * Images are row-major Float64Arrays; rounding is half-up (Math.round), as in the Python twin.
  */
+import config from '../config.json' with { type: 'json' };
 
-export const SIZE = 28;
-export const FIT = 20;
-export const CENTRE = 14.0;
-export const INK_THRESHOLD = 0.05;
-export const CANONICAL_PEN = 2.2;
+export const SIZE = config.input.size;
+export const FIT = config.input.fit;
+export const CENTRE = config.input.centre;
+export const INK_THRESHOLD = config.input.ink_threshold;
+export const CANONICAL_PEN = config.input.canonical_pen;
 const MIN_VECTOR_EXTENT = 1e-6;
 
 /** Thrown when a drawing has no ink: there is nothing to classify. */

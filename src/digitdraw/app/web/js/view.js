@@ -120,17 +120,17 @@ export class View {
     this.preview.putImageData(pixels, 0, 0);
   }
 
-  /** Rows of the compare view: [{name, verdict}] or null to hide it. */
+  /** Rows of the compare view: [{name, verdict, error?}] or null to hide it. */
   showComparison(rows) {
     $('compare').hidden = rows === null;
     if (!rows) return;
     this.compareBody.replaceChildren(
-      ...rows.map(({ name, verdict }) => {
+      ...rows.map(({ name, verdict, error }) => {
         const row = document.createElement('tr');
         row.dataset.model = name;
         row.dataset.digit = verdict ? String(verdict.digit) : '';
         const cells = [name, verdict ? (verdict.unsure ? `${verdict.digit}?` : String(verdict.digit)) : '–',
-          verdict ? percent(verdict.confidence) : ''];
+          verdict ? percent(verdict.confidence) : error ? `failed: ${error}` : ''];
         row.replaceChildren(...cells.map((text) => Object.assign(document.createElement('td'), { textContent: text })));
         return row;
       }),
