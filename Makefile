@@ -1,4 +1,4 @@
-# digitdraw — `make run` starts the app, `make test` runs every test, `make bench` writes docs/benchmarks.md.
+# digitdraw — `make run` starts the app, `make test` lints and runs every test, `make bench` writes docs/benchmarks.md.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,22 +9,36 @@ export DIGITDRAW_DATA ?= $(if $(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.
 export TF_CPP_MIN_LOG_LEVEL := 2
 SYSTEM_PACKAGES := chromium fonts-dkg-handwriting fonts-humor-sans fonts-comic-neue fonts-bwht fonts-breip fonts-femkeklaver fonts-klee fonts-kristi
 
-.PHONY: run test test-fast bench web setup system-deps clean
+.PHONY: run test test-fast lint format golden bench web setup system-deps clean
 
 run: setup
 	$(PY) -m digitdraw serve $(ARGS)
 
-test: setup system-deps
+test: setup system-deps lint
 	node --test tests/js/
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # Everything but the full-test-set model checks and the browser.
-test-fast: setup
+test-fast: setup lint
 	node --test tests/js/
 	$(PY) -m pytest -q -m "not slow and not browser"
 
+# ruff (lint + format) for Python, ESLint for the page and the JS tests: zero warnings, whole tree.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	npx --no-install eslint --max-warnings 0 .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Rewrite the preprocessing golden vectors the JS tests check against (after changing preprocess.py).
+golden: setup
+	$(PY) tests/golden/generate_preprocess.py
+
 bench: setup system-deps
-	$(PY) -m digitdraw.bench $(ARGS)
+	$(PY) -m digitdraw.bench --out-dir docs $(ARGS)
 
 setup: $(VENV)/.installed web
 

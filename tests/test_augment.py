@@ -1,4 +1,5 @@
 """Training data for the robust model: redrawn digits, the styles MNIST lacks, the tf.data pipeline."""
+
 import numpy as np
 
 from digitdraw import data
@@ -33,7 +34,7 @@ def test_training_pipeline_batches_augmented_images(mnist):
     dataset = augment.training_dataset(split, batch_size=32, seed=1, kind="shift")
     batches = list(dataset)
     assert len(batches) == 2
-    images, labels = batches[0]
+    images, _labels = batches[0]
     assert images.shape == (32, 28, 28, 1) and float(images.numpy().min()) >= 0 and float(images.numpy().max()) <= 1
     assert sorted(np.concatenate([b[1].numpy() for b in batches]).tolist()) == sorted(split.labels.tolist())
 
@@ -67,7 +68,9 @@ def test_holes_counts_enclosed_loops():
 
 
 def test_no_redrawn_digit_lost_its_loops(mnist):
-    looped = [i for i in np.flatnonzero(mnist.train.labels == 0)[:200] if augment.holes(mnist.train.images[i]) >= 1][:40]
-    images, labels, _ = augment._drawn_chunk((mnist.train.images[looped], mnist.train.labels[looped], 5))
+    looped = [i for i in np.flatnonzero(mnist.train.labels == 0)[:200] if augment.holes(mnist.train.images[i]) >= 1][
+        :40
+    ]
+    images, _labels, _ = augment._drawn_chunk((mnist.train.images[looped], mnist.train.labels[looped], 5))
     assert len(images) >= 0.8 * len(looped)
     assert all(augment.holes(image) >= 1 for image in images)

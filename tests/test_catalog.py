@@ -3,6 +3,7 @@
 Each case below broke `digitdraw serve` / `digitdraw models` (a traceback) or was listed although
 the browser could not load it, before the checks in tfjs/format.py.
 """
+
 import json
 import os
 import shutil
@@ -43,36 +44,58 @@ def first_layer_with(document, key):
 
 
 BREAKAGES = {
-    "metadata is a list": (lambda d: (d / "metadata.json").write_text("[]"),
-                           "mlp/metadata.json: must hold a JSON object, not list"),
+    "metadata is a list": (
+        lambda d: (d / "metadata.json").write_text("[]"),
+        "mlp/metadata.json: must hold a JSON object, not list",
+    ),
     "manifest group without paths": (
         lambda d: edit_json(d / "model.json", lambda doc: doc["weightsManifest"][0].pop("paths")),
-        "mlp/model.json: a weightsManifest group needs a list of shard `paths`"),
+        "mlp/model.json: a weightsManifest group needs a list of shard `paths`",
+    ),
     "files entry without bytes": (
-        lambda d: edit_json(d / "metadata.json", lambda doc: doc["format"]["files"]["group1-shard1of1.bin"].pop("bytes")),
-        "mlp/metadata.json: files entry 'group1-shard1of1.bin' needs a byte count"),
-    "model.json not UTF-8": (lambda d: (d / "model.json").write_bytes(b'{"format": "\xff\xfe layers"}'),
-                             "mlp/model.json: not UTF-8 text"),
-    "metadata.json not UTF-8": (lambda d: (d / "metadata.json").write_bytes(b"\x89PNG\r\n"),
-                                "mlp/metadata.json: not UTF-8 text"),
+        lambda d: edit_json(
+            d / "metadata.json", lambda doc: doc["format"]["files"]["group1-shard1of1.bin"].pop("bytes")
+        ),
+        "mlp/metadata.json: files entry 'group1-shard1of1.bin' needs a byte count",
+    ),
+    "model.json not UTF-8": (
+        lambda d: (d / "model.json").write_bytes(b'{"format": "\xff\xfe layers"}'),
+        "mlp/model.json: not UTF-8 text",
+    ),
+    "metadata.json not UTF-8": (
+        lambda d: (d / "metadata.json").write_bytes(b"\x89PNG\r\n"),
+        "mlp/metadata.json: not UTF-8 text",
+    ),
     "unknown layer class": (
-        lambda d: edit_json(d / "model.json",
-                            lambda doc: doc["modelTopology"]["config"]["layers"][1].update(class_name="FancyAttention")),
-        "mlp/model.json: unknown layer type 'FancyAttention'"),
+        lambda d: edit_json(
+            d / "model.json",
+            lambda doc: doc["modelTopology"]["config"]["layers"][1].update(class_name="FancyAttention"),
+        ),
+        "mlp/model.json: unknown layer type 'FancyAttention'",
+    ),
     "kernel shape against the topology": (
-        lambda d: edit_json(d / "model.json", lambda doc: first_layer_with(doc, "units").update(
-            config={**first_layer_with(doc, "units")["config"], "units": 300})),
-        "mlp/model.json: weight dense1/kernel has shape [784, 512], the layer needs [784, 300]"),
+        lambda d: edit_json(
+            d / "model.json",
+            lambda doc: first_layer_with(doc, "units").update(
+                config={**first_layer_with(doc, "units")["config"], "units": 300}
+            ),
+        ),
+        "mlp/model.json: weight dense1/kernel has shape [784, 512], the layer needs [784, 300]",
+    ),
     "unknown activation": (
-        lambda d: edit_json(d / "model.json", lambda doc: first_layer_with(doc, "activation")["config"].update(
-            activation="zigzag")),
-        "unknown activation 'zigzag'"),
+        lambda d: edit_json(
+            d / "model.json", lambda doc: first_layer_with(doc, "activation")["config"].update(activation="zigzag")
+        ),
+        "unknown activation 'zigzag'",
+    ),
     "layers not a list": (
         lambda d: edit_json(d / "model.json", lambda doc: doc["modelTopology"]["config"].update(layers={})),
-        "mlp/model.json: the topology has no list of layers"),
+        "mlp/model.json: the topology has no list of layers",
+    ),
     "weight without shape": (
         lambda d: edit_json(d / "model.json", lambda doc: doc["weightsManifest"][0]["weights"][0].pop("shape")),
-        "has no valid shape"),
+        "has no valid shape",
+    ),
     "missing model.json": (lambda d: (d / "model.json").unlink(), "mlp/model.json: missing"),
 }
 

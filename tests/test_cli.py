@@ -1,4 +1,5 @@
 """The command line on bad input: clear messages and exit codes, Ctrl-C handled, nothing lost."""
+
 import shutil
 import subprocess
 import sys
@@ -61,9 +62,8 @@ def test_ctrl_c_in_evaluate_is_one_line_and_exit_130(monkeypatch, capsys, mnist)
 class InterruptedDownload:
     """A response that delivers one block, then the user presses Ctrl-C."""
 
-    headers = {"Content-Length": "1000000"}
-
     def __init__(self):
+        self.headers = {"Content-Length": "1000000"}
         self.blocks = [b"x" * 65536]
 
     def read(self, size):
@@ -104,8 +104,12 @@ def test_tensorflow_start_up_noise_is_silenced_and_real_errors_are_not(tmp_path)
     digit[10:50, 28:33] = 255
     Image.fromarray(digit).save(tmp_path / "one.png")
     (tmp_path / "broken.png").write_bytes(b"not a png")
-    result = subprocess.run([sys.executable, "-m", "digitdraw", "predict", "cnn", str(tmp_path / "one.png"),
-                             str(tmp_path / "broken.png")], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "digitdraw", "predict", "cnn", str(tmp_path / "one.png"), str(tmp_path / "broken.png")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1, result.stderr
     assert "one.png: 1 (" in result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]

@@ -55,7 +55,7 @@ def test_load_split_rejects_a_file_that_is_not_gzip(tmp_path):
 def test_checksum_failure_names_the_file(tmp_path):
     path = tmp_path / "t10k-labels-idx1-ubyte.gz"
     path.write_bytes(b"corrupt")
-    with pytest.raises(data.DataError, match="t10k-labels-idx1-ubyte.gz: MD5 is .*corrupt or truncated"):
+    with pytest.raises(data.DataError, match=r"t10k-labels-idx1-ubyte.gz: MD5 is .*corrupt or truncated"):
         data.verify(path, data.FILES["test_labels"][1])
 
 
@@ -85,7 +85,7 @@ def test_no_network_says_how_to_use_a_local_copy(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data.urllib.request, "urlopen", refuse)
     monkeypatch.setattr(data.time, "sleep", lambda s: None)
-    with pytest.raises(data.DataError, match="--data-dir DIR.*DIGITDRAW_DATA"):
+    with pytest.raises(data.DataError, match=r"--data-dir DIR.*DIGITDRAW_DATA"):
         data.load_mnist(tmp_path / "empty-cache")
     assert not list((tmp_path / "empty-cache").glob("*.part")), "no partial download may be left behind"
 

@@ -1,4 +1,5 @@
 """Parity: the exported files in real @tensorflow/tfjs 4.22 (Node) give Keras's answers."""
+
 import json
 import subprocess
 from pathlib import Path
@@ -17,8 +18,9 @@ NODE_SCRIPT = ROOT / "tests" / "js" / "tfjs_predict.mjs"
 def tfjs_probabilities(model_dir, images, tmp_path) -> dict:
     inputs = tmp_path / "inputs.f32"
     inputs.write_bytes(images.astype("<f4").tobytes())
-    result = subprocess.run(["node", str(NODE_SCRIPT), str(model_dir), str(inputs)], capture_output=True,
-                            text=True, cwd=ROOT, timeout=300)
+    result = subprocess.run(
+        ["node", str(NODE_SCRIPT), str(model_dir), str(inputs)], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout)
     output["probabilities"] = np.array(output["probabilities"], dtype=np.float32).reshape(len(images), 10)

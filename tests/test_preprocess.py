@@ -1,4 +1,5 @@
 """The MNIST preprocessing recipe on crafted images, and against MNIST itself."""
+
 import importlib.util
 import json
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_single_dot_becomes_a_centred_blob():
 @pytest.mark.parametrize("stroke", [2, 40])
 def test_thin_and_very_thick_strokes_keep_the_aspect_ratio(stroke):
     ink = np.zeros((300, 300))
-    ink[40:260, 150 - stroke // 2:150 + stroke // 2 + 1] = 1.0
+    ink[40:260, 150 - stroke // 2 : 150 + stroke // 2 + 1] = 1.0
     height, width = ink_box(preprocess.mnist_from_ink(ink))
     assert height == 20
     expected = 20 * (stroke + 1) / 220
@@ -98,7 +99,7 @@ def test_non_square_image_and_grey_background():
 def test_unreadable_image_is_a_clear_error(tmp_path):
     bogus = tmp_path / "digit.png"
     bogus.write_bytes(b"not an image")
-    with pytest.raises(ValueError, match="digit.png: not a readable image"):
+    with pytest.raises(ValueError, match=r"digit.png: not a readable image"):
         images.load_image(bogus)
 
 

@@ -1,4 +1,5 @@
 """The server: API, static files, model files, security headers, caching and broken models."""
+
 import logging
 import shutil
 
@@ -43,10 +44,24 @@ def test_security_headers_and_compression(client):
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", ["/../pyproject.toml", "/%2e%2e/%2e%2e/pyproject.toml", "/js/../../serve.py",
-                                  "/models/cnn/..%2f..%2fserve.py", "/models/cnn/%2e%2e", "/models/nope/model.json",
-                                  "/vendor/", "/models/cnn/metadata.json/x", "/vendor", "/js", "/js/",
-                                  "/models/cnn/", "/models/cnn/."])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../pyproject.toml",
+        "/%2e%2e/%2e%2e/pyproject.toml",
+        "/js/../../serve.py",
+        "/models/cnn/..%2f..%2fserve.py",
+        "/models/cnn/%2e%2e",
+        "/models/nope/model.json",
+        "/vendor/",
+        "/models/cnn/metadata.json/x",
+        "/vendor",
+        "/js",
+        "/js/",
+        "/models/cnn/",
+        "/models/cnn/.",
+    ],
+)
 def test_path_traversal_and_unknown_files_are_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -102,8 +117,9 @@ def test_page_files_revalidate_with_304(client, path):
         assert "default-src 'self'" in again.headers["content-security-policy"]
 
 
-@pytest.mark.parametrize("path", ["/", "/style.css", "/vendor/tfjs-backend-wasm.wasm", "/api/models", "/healthz",
-                                  "MODEL_JSON", "SHARD"])
+@pytest.mark.parametrize(
+    "path", ["/", "/style.css", "/vendor/tfjs-backend-wasm.wasm", "/api/models", "/healthz", "MODEL_JSON", "SHARD"]
+)
 def test_head_answers_headers_without_a_body(client, path):
     path = dict(zip(("MODEL_JSON", "SHARD"), _model_file_urls(client))).get(path, path)
     head, get = client.head(path), client.get(path)
@@ -112,8 +128,9 @@ def test_head_answers_headers_without_a_body(client, path):
     assert head.headers["content-security-policy"] == get.headers["content-security-policy"]
 
 
-@pytest.mark.parametrize("path", ["/js/%00.js", "/%00", "/models/cnn/%00", "/models/cnn/model.json%00",
-                                  "/models/%00/model.json"])
+@pytest.mark.parametrize(
+    "path", ["/js/%00.js", "/%00", "/models/cnn/%00", "/models/cnn/model.json%00", "/models/%00/model.json"]
+)
 def test_a_null_byte_in_the_path_is_404_without_a_traceback(path, caplog):
     client = TestClient(serve.create_app(), raise_server_exceptions=False)
     with caplog.at_level(logging.DEBUG):

@@ -1,5 +1,6 @@
 """Models changed while the server runs: the listing, versions, ETags and caching follow the files,
 and what the server reports names model folders, never server paths."""
+
 import json
 import logging
 import shutil

@@ -1,4 +1,5 @@
 """`digitdraw serve` for real (uvicorn on a loopback port): limits that only a socket shows."""
+
 import socket
 import urllib.parse
 import urllib.request

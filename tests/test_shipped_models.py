@@ -1,4 +1,5 @@
 """The bundled models: trained by this repo, accurate on MNIST test, described by their metadata."""
+
 import json
 import subprocess
 import sys
@@ -33,8 +34,18 @@ def test_shipped_model_accuracy_on_mnist_test(name, mnist):
 @pytest.mark.parametrize("name", BUNDLED)
 def test_metadata_says_how_the_model_was_made(name, mnist):
     metadata = tfjs.read_metadata(catalog.resolve(name))
-    for key in ("name", "layers", "parameters", "input", "test_accuracy", "per_class_accuracy", "training",
-                "mnist_md5", "versions", "format"):
+    for key in (
+        "name",
+        "layers",
+        "parameters",
+        "input",
+        "test_accuracy",
+        "per_class_accuracy",
+        "training",
+        "mnist_md5",
+        "versions",
+        "format",
+    ):
         assert key in metadata, key
     assert metadata["training"]["command"].startswith(f"digitdraw train {name}")
     assert metadata["mnist_md5"] == mnist.md5
@@ -78,7 +89,8 @@ def test_cli_predict_reads_real_digits_in_either_polarity(mnist, tmp_path, capsy
 
 def test_cli_reports_a_broken_model_clearly(tmp_path):
     (tmp_path / "model.json").write_text("[]")
-    result = subprocess.run([sys.executable, "-m", "digitdraw", "evaluate", str(tmp_path)], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "digitdraw", "evaluate", str(tmp_path)], capture_output=True, text=True
+    )
     assert result.returncode == 2
     assert "error:" in result.stderr and "model.json: not a TF.js layers model" in result.stderr

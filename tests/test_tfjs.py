@@ -1,4 +1,5 @@
 """The TF.js Layers writer and reader: round trips, quantisation, and broken folders."""
+
 import json
 
 import numpy as np
@@ -45,8 +46,14 @@ def test_model_json_is_the_keras2_dialect_tfjs_reads(cnn_folder):
     assert layers[0]["config"]["batch_input_shape"] == [None, 28, 28, 1]
     assert all(layer["config"]["dtype"] == "float32" for layer in layers)
     names = [w["name"] for w in document["weightsManifest"][0]["weights"]]
-    assert names == ["conv1/kernel", "conv1/bias", "dense1/kernel", "dense1/bias",
-                     "probabilities/kernel", "probabilities/bias"]
+    assert names == [
+        "conv1/kernel",
+        "conv1/bias",
+        "dense1/kernel",
+        "dense1/bias",
+        "probabilities/kernel",
+        "probabilities/bias",
+    ]
 
 
 @pytest.mark.parametrize("quantize, tolerance, bytes_per_weight", [("float16", 2e-3, 2), ("uint8", 0.05, 1)])
@@ -63,8 +70,14 @@ def test_quantised_export_is_close_and_smaller(cnn_folder, inputs, tmp_path, qua
 def test_large_models_are_split_into_4mb_shards(tmp_path):
     import keras
 
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(name="f"),
-                              keras.layers.Dense(2000, name="big"), keras.layers.Dense(10, name="out")])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(name="f"),
+            keras.layers.Dense(2000, name="big"),
+            keras.layers.Dense(10, name="out"),
+        ]
+    )
     tfjs.save(model, tmp_path)
     shards = sorted(p.name for p in tmp_path.glob("*.bin"))
     assert shards == ["group1-shard1of2.bin", "group1-shard2of2.bin"]
@@ -83,7 +96,7 @@ def copy_folder(source, target):
 def test_missing_shard_names_the_file(cnn_folder, tmp_path):
     broken = copy_folder(cnn_folder[1], tmp_path / "m")
     (broken / "group1-shard1of1.bin").unlink()
-    with pytest.raises(tfjs.ModelFormatError, match="group1-shard1of1.bin: weight shard missing"):
+    with pytest.raises(tfjs.ModelFormatError, match=r"group1-shard1of1.bin: weight shard missing"):
         tfjs.load(broken)
 
 
@@ -92,7 +105,9 @@ def test_short_shard_is_detected_even_without_metadata(cnn_folder, tmp_path):
     (broken / "metadata.json").unlink()
     shard = broken / "group1-shard1of1.bin"
     shard.write_bytes(shard.read_bytes()[:-400])
-    with pytest.raises(tfjs.ModelFormatError, match="too short — the weights need 2368296 bytes, the shards hold 2367896"):
+    with pytest.raises(
+        tfjs.ModelFormatError, match="too short — the weights need 2368296 bytes, the shards hold 2367896"
+    ):
         tfjs.load(broken)
 
 
@@ -102,7 +117,7 @@ def test_changed_weights_fail_the_sha256_check(cnn_folder, tmp_path):
     blob = bytearray(shard.read_bytes())
     blob[100] ^= 0xFF
     shard.write_bytes(bytes(blob))
-    with pytest.raises(tfjs.ModelFormatError, match="SHA-256 .* does not match metadata.json"):
+    with pytest.raises(tfjs.ModelFormatError, match=r"SHA-256 .* does not match metadata.json"):
         tfjs.load(broken)
 
 
@@ -111,7 +126,7 @@ def test_unknown_layer_is_named(cnn_folder, tmp_path):
     document = json.loads((broken / "model.json").read_text())
     document["modelTopology"]["config"]["layers"][1]["class_name"] = "FancyAttention"
     (broken / "model.json").write_text(json.dumps(document))
-    with pytest.raises(tfjs.ModelFormatError, match="model.json: unknown layer type 'FancyAttention'"):
+    with pytest.raises(tfjs.ModelFormatError, match=r"model.json: unknown layer type 'FancyAttention'"):
         tfjs.load(broken)
 
 
@@ -120,25 +135,33 @@ def test_shape_mismatch_is_named(cnn_folder, tmp_path):
     document = json.loads((broken / "model.json").read_text())
     document["modelTopology"]["config"]["layers"][4]["config"]["units"] = 64  # dense1 was 128
     (broken / "model.json").write_text(json.dumps(document))
-    with pytest.raises(tfjs.ModelFormatError, match=r"weight dense1/kernel has shape \[4608, 128\], the layer needs \[4608, 64\]"):
+    with pytest.raises(
+        tfjs.ModelFormatError, match=r"weight dense1/kernel has shape \[4608, 128\], the layer needs \[4608, 64\]"
+    ):
         tfjs.load(broken)
 
 
 def test_missing_or_garbled_model_json(cnn_folder, tmp_path):
     broken = copy_folder(cnn_folder[1], tmp_path / "m")
     (broken / "model.json").write_text("{not json")
-    with pytest.raises(tfjs.ModelFormatError, match="model.json: not valid JSON"):
+    with pytest.raises(tfjs.ModelFormatError, match=r"model.json: not valid JSON"):
         tfjs.load(broken)
     (broken / "model.json").unlink()
-    with pytest.raises(tfjs.ModelFormatError, match="model.json: missing"):
+    with pytest.raises(tfjs.ModelFormatError, match=r"model.json: missing"):
         tfjs.load(broken)
 
 
 def test_unsupported_layer_is_refused_at_export(tmp_path):
     import keras
 
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(name="f"),
-                              keras.layers.UnitNormalization(name="norm"), keras.layers.Dense(10, name="out")])
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(name="f"),
+            keras.layers.UnitNormalization(name="norm"),
+            keras.layers.Dense(10, name="out"),
+        ]
+    )
     with pytest.raises(tfjs.ModelFormatError, match="'norm' is a UnitNormalization"):
         tfjs.save(model, tmp_path)
 
@@ -165,10 +188,12 @@ def test_a_failed_save_leaves_the_old_model_as_it_was(cnn_folder, inputs, tmp_pa
 def test_saving_over_a_model_replaces_it_whole(cnn_folder, tmp_path):
     import keras
 
-    model, source = cnn_folder
+    _model, source = cnn_folder
     target = copy_folder(source, tmp_path / "model")
     (target / "stale-notes.txt").write_text("left from an old export")
-    small = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(name="f"), keras.layers.Dense(10, name="out")])
+    small = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(name="f"), keras.layers.Dense(10, name="out")]
+    )
     tfjs.save(small, target)
     assert sorted(p.name for p in target.iterdir()) == ["group1-shard1of1.bin", "metadata.json", "model.json"]
     assert tfjs.load(target).count_params() == small.count_params()

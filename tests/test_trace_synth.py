@@ -1,4 +1,5 @@
 """Stroke tracing on crafted and real images, and the drawn-digit generators."""
+
 import numpy as np
 import pytest
 from scipy import ndimage

@@ -1,4 +1,5 @@
 """Training: deterministic for a seed, and Ctrl-C keeps the best epoch so far."""
+
 import numpy as np
 import pytest
 
@@ -16,7 +17,9 @@ def test_same_seed_same_model(tmp_path, mnist):
     assert first["test_accuracy"] == second["test_accuracy"]
     for a, b in zip(weights_of(tmp_path / "a"), weights_of(tmp_path / "b")):
         np.testing.assert_array_equal(a, b)
-    assert (tmp_path / "a" / "group1-shard1of1.bin").read_bytes() == (tmp_path / "b" / "group1-shard1of1.bin").read_bytes()
+    assert (tmp_path / "a" / "group1-shard1of1.bin").read_bytes() == (
+        tmp_path / "b" / "group1-shard1of1.bin"
+    ).read_bytes()
 
 
 @pytest.mark.slow

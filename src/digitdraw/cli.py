@@ -58,8 +58,10 @@ def cmd_data(args) -> int:
 
     mnist = data.load_mnist(args.data_dir)
     folder = data.resolve_data_dir(args.data_dir)
-    print(f"MNIST verified in {folder}: train {len(mnist.train)}, validation {len(mnist.validation)} "
-          f"(last {data.VALIDATION_SIZE} of the training file), test {len(mnist.test)}")
+    print(
+        f"MNIST verified in {folder}: train {len(mnist.train)}, validation {len(mnist.validation)} "
+        f"(last {data.VALIDATION_SIZE} of the training file), test {len(mnist.test)}"
+    )
     return 0
 
 
@@ -68,10 +70,19 @@ def cmd_train(args) -> int:
     from . import train
 
     out = Path(args.out or Path("models") / args.model)
-    metadata = train.train(args.model, out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                           data_dir=args.data_dir, quantize=args.quantize)
-    print(f"{args.model}: test accuracy {metadata['test_accuracy']:.2%}, "
-          f"{metadata['training']['seconds']:.0f} s, written to {out}")
+    metadata = train.train(
+        args.model,
+        out,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        data_dir=args.data_dir,
+        quantize=args.quantize,
+    )
+    print(
+        f"{args.model}: test accuracy {metadata['test_accuracy']:.2%}, "
+        f"{metadata['training']['seconds']:.0f} s, written to {out}"
+    )
     return 0
 
 
@@ -85,8 +96,10 @@ def cmd_export(args) -> int:
     metadata = tfjs.read_metadata(source)
     metadata.pop("format", None)
     tfjs.save(model, Path(args.out), metadata=metadata, quantize=args.quantize)
-    print(f"wrote {args.out} ({args.quantize or 'float32'}, "
-          f"{tfjs.read_metadata(Path(args.out))['format']['weight_bytes']} bytes of weights)")
+    print(
+        f"wrote {args.out} ({args.quantize or 'float32'}, "
+        f"{tfjs.read_metadata(Path(args.out))['format']['weight_bytes']} bytes of weights)"
+    )
     return 0
 
 
@@ -97,8 +110,10 @@ def _models_dir(argument: str | None) -> Path:
         return catalog.BUNDLED_DIR
     folder = Path(argument)
     if not folder.is_dir():
-        raise UsageError(f"--models {argument}: no such folder; give a folder that holds model folders "
-                         "(each with model.json), e.g. the --out folder of `digitdraw train`")
+        raise UsageError(
+            f"--models {argument}: no such folder; give a folder that holds model folders "
+            "(each with model.json), e.g. the --out folder of `digitdraw train`"
+        )
     return folder
 
 
@@ -128,8 +143,9 @@ def cmd_evaluate(args) -> int:
     mnist = data.load_mnist(args.data_dir)
     result, probabilities = evaluate.score_with_probabilities(model, mnist.test)
     if args.plot:
-        result["plots"] = [str(p) for p in evaluate.plot(result, mnist.test, probabilities, Path(args.plot),
-                                                        folder.name)]
+        result["plots"] = [
+            str(p) for p in evaluate.plot(result, mnist.test, probabilities, Path(args.plot), folder.name)
+        ]
     print(json.dumps(result, indent=2) if args.json else evaluate.format_report(folder.name, result))
     return 0
 
@@ -154,8 +170,11 @@ def cmd_predict(args) -> int:
         probabilities = model.predict(preprocess.to_model_input(inputs), verbose=0)[0]
         digit = int(probabilities.argmax())
         if args.json:
-            print(json.dumps({"image": str(path), "digit": digit,
-                              "probabilities": [round(float(p), 6) for p in probabilities]}))
+            print(
+                json.dumps(
+                    {"image": str(path), "digit": digit, "probabilities": [round(float(p), 6) for p in probabilities]}
+                )
+            )
         else:
             bars = "  ".join(f"{d}:{p:.3f}" for d, p in enumerate(probabilities))
             print(f"{path}: {digit} ({probabilities[digit]:.1%})   {bars}")
@@ -169,17 +188,21 @@ def cmd_serve(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="digitdraw", description="Handwritten digits: train in Keras, "
-                                     "export to TF.js, recognize in the browser.")
+    parser = argparse.ArgumentParser(
+        prog="digitdraw", description="Handwritten digits: train in Keras, export to TF.js, recognize in the browser."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_data(p):
-        p.add_argument("--data-dir", "--dir", dest="data_dir",
-                       help="folder with the four MNIST .gz files (default: $DIGITDRAW_DATA, then a user cache)")
+        p.add_argument(
+            "--data-dir",
+            "--dir",
+            dest="data_dir",
+            help="folder with the four MNIST .gz files (default: $DIGITDRAW_DATA, then a user cache)",
+        )
         return p
 
-    with_data(sub.add_parser("data", help="find or download MNIST and verify its checksums")).set_defaults(
-        run=cmd_data)
+    with_data(sub.add_parser("data", help="find or download MNIST and verify its checksums")).set_defaults(run=cmd_data)
 
     p = with_data(sub.add_parser("train", help="train a model from scratch and write it as a TF.js folder"))
     p.add_argument("model", choices=tuple(RECIPES))
@@ -187,8 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=positive_int, help="default: the recipe's")
     p.add_argument("--seed", type=int, default=1, help="random seed; same seed, same machine, same model")
     p.add_argument("--out", help="output folder (default: models/MODEL)")
-    p.add_argument("--quantize", choices=QUANTIZE_CHOICES,
-                   help="how to store the weights (default: the recipe's: float16 for robust-cnn, else float32)")
+    p.add_argument(
+        "--quantize",
+        choices=QUANTIZE_CHOICES,
+        help="how to store the weights (default: the recipe's: float16 for robust-cnn, else float32)",
+    )
     p.set_defaults(run=cmd_train)
 
     p = sub.add_parser("export", help="rewrite a model folder, optionally quantised")

@@ -164,8 +164,7 @@ def set_aside(path: Path) -> Path:
     """Move a file that failed its checksum to NAME.bad (never delete a user's file), and say so."""
     aside = path.with_name(path.name + ".bad")
     os.replace(path, aside)
-    print(f"warning: {path.name} failed its MD5 check; moved it to {aside} and fetching a fresh copy",
-          file=sys.stderr)
+    print(f"warning: {path.name} failed its MD5 check; moved it to {aside} and fetching a fresh copy", file=sys.stderr)
     return aside
 
 

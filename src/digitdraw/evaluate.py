@@ -29,7 +29,7 @@ def summarise(labels: np.ndarray, predicted: np.ndarray) -> dict:
         precision = np.nan_to_num(correct / matrix.sum(axis=0))
     return {
         "accuracy": float(correct.sum() / max(len(labels), 1)),
-        "count": int(len(labels)),
+        "count": len(labels),
         "per_class_recall": [round(float(v), 5) for v in recall],
         "per_class_precision": [round(float(v), 5) for v in precision],
         "confusion": matrix.tolist(),
@@ -56,13 +56,21 @@ def score(model, split) -> dict:
 
 
 def format_report(name: str, result: dict) -> str:
-    lines = [f"{name}: test accuracy {result['accuracy']:.2%} on {result['count']} images"
-             + (f", {result['images_per_second']:.0f} images/s" if "images_per_second" in result else ""), "",
-             "digit  precision  recall"]
+    lines = [
+        f"{name}: test accuracy {result['accuracy']:.2%} on {result['count']} images"
+        + (f", {result['images_per_second']:.0f} images/s" if "images_per_second" in result else ""),
+        "",
+        "digit  precision  recall",
+    ]
     for digit in range(NUM_CLASSES):
-        lines.append(f"{digit:>5}  {result['per_class_precision'][digit]:>9.2%}  {result['per_class_recall'][digit]:>6.2%}")
-    lines += ["", "confusion (rows = true, columns = predicted)",
-              "     " + "".join(f"{d:>6}" for d in range(NUM_CLASSES))]
+        lines.append(
+            f"{digit:>5}  {result['per_class_precision'][digit]:>9.2%}  {result['per_class_recall'][digit]:>6.2%}"
+        )
+    lines += [
+        "",
+        "confusion (rows = true, columns = predicted)",
+        "     " + "".join(f"{d:>6}" for d in range(NUM_CLASSES)),
+    ]
     for digit, row in enumerate(result["confusion"]):
         lines.append(f"{digit:>5}" + "".join(f"{v:>6}" for v in row))
     return "\n".join(lines)
@@ -80,10 +88,14 @@ def plot(result: dict, split, probabilities: np.ndarray, folder: Path, name: str
     figure, axes = plt.subplots(figsize=(6, 5))
     image = axes.imshow(np.log1p(matrix), cmap="Blues")
     for (row, col), value in np.ndenumerate(matrix):
-        axes.text(col, row, str(value), ha="center", va="center", fontsize=7,
-                  color="white" if row == col else "black")
-    axes.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true",
-             title=f"{name}: {result['accuracy']:.2%} on MNIST test")
+        axes.text(col, row, str(value), ha="center", va="center", fontsize=7, color="white" if row == col else "black")
+    axes.set(
+        xticks=range(10),
+        yticks=range(10),
+        xlabel="predicted",
+        ylabel="true",
+        title=f"{name}: {result['accuracy']:.2%} on MNIST test",
+    )
     figure.colorbar(image, ax=axes, label="log(1 + count)")
     confusion_path = folder / "confusion.png"
     figure.savefig(confusion_path, dpi=120, bbox_inches="tight")

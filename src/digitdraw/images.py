@@ -162,10 +162,7 @@ def _over_background(grey: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """
     drawn = grey[alpha >= OPAQUE]
     drawn_grey = float(np.median(drawn)) if drawn.size else 1.0
-    if alpha.mean() >= OWN_BACKGROUND:
-        background = drawn_grey
-    else:
-        background = 0.0 if drawn_grey > 0.5 else 1.0
+    background = drawn_grey if alpha.mean() >= OWN_BACKGROUND else 0.0 if drawn_grey > 0.5 else 1.0
     return grey * alpha + background * (1.0 - alpha)
 
 

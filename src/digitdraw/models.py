@@ -8,10 +8,11 @@ names. Keras is imported inside the builders, so the CLI can list the recipes wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
-from .config import DEFAULT_MODEL, INPUT_SHAPE
+from .config import INPUT_SHAPE
 
 if TYPE_CHECKING:
     import keras
@@ -144,24 +145,41 @@ def _adam_cosine(steps: int):
 
 RECIPES: dict[str, Recipe] = {
     "mlp": Recipe(
-        "mlp", build_mlp, _rmsprop, epochs=25, batch_size=64,
-        description="Dense 512-256-10 MLP (blog post 2)", reported_accuracy=0.9828,
+        "mlp",
+        build_mlp,
+        _rmsprop,
+        epochs=25,
+        batch_size=64,
+        description="Dense 512-256-10 MLP (blog post 2)",
+        reported_accuracy=0.9828,
     ),
     "cnn": Recipe(
-        "cnn", build_cnn, _adam, epochs=10, batch_size=200,
+        "cnn",
+        build_cnn,
+        _adam,
+        epochs=10,
+        batch_size=200,
         description="Conv 32@5x5 + Dense 128 (blog post 2), trained with ±2 px random shifts",
-        reported_accuracy=0.9904, augment="shift",
+        reported_accuracy=0.9904,
+        augment="shift",
     ),
     "keras-cnn": Recipe(
-        "keras-cnn", build_keras_cnn, _adam, epochs=12, batch_size=32,
+        "keras-cnn",
+        build_keras_cnn,
+        _adam,
+        epochs=12,
+        batch_size=32,
         description="Keras MNIST example CNN (blog post 1)",
     ),
     "robust-cnn": Recipe(
-        "robust-cnn", build_robust_cnn,
+        "robust-cnn",
+        build_robust_cnn,
         _adam_cosine,
-        epochs=8, batch_size=128,
+        epochs=8,
+        batch_size=128,
         description="Small CNN for digits drawn on a pad: MNIST + traced-and-redrawn digits, European 1s "
-                    "and 7s, stroke fonts, with affine and thickness augmentation",
-        augment="drawn", quantize="float16",
+        "and 7s, stroke fonts, with affine and thickness augmentation",
+        augment="drawn",
+        quantize="float16",
     ),
 }

@@ -23,6 +23,7 @@ import numpy as np
 
 from .config import CANONICAL_PEN, CENTRE, FIT, INK_THRESHOLD, INPUT_SHAPE
 from .config import INPUT_SIZE as SIZE
+
 MIN_VECTOR_EXTENT = 1e-6
 RENDER_CHUNK = 2_000_000  # pixel × segment distances computed at once
 
@@ -43,7 +44,7 @@ def to_model_input(images: np.ndarray) -> np.ndarray:
     """
     images = np.asarray(images)
     scaled = images.astype(np.float32) / 255.0 if images.dtype == np.uint8 else images.astype(np.float32)
-    if scaled.shape[-len(INPUT_SHAPE):] != INPUT_SHAPE:
+    if scaled.shape[-len(INPUT_SHAPE) :] != INPUT_SHAPE:
         scaled = scaled[..., None]
     if scaled.ndim == len(INPUT_SHAPE):
         scaled = scaled[None]
@@ -92,7 +93,7 @@ def place_by_mass(box: np.ndarray) -> np.ndarray:
     top = min(max(round_half_up(CENTRE - mass_row), 0), SIZE - height)
     left = min(max(round_half_up(CENTRE - mass_col), 0), SIZE - width)
     frame = np.zeros((SIZE, SIZE), dtype=np.float64)
-    frame[top:top + height, left:left + width] = box
+    frame[top : top + height, left : left + width] = box
     return frame
 
 
@@ -115,7 +116,7 @@ def mnist_from_ink(ink: np.ndarray) -> np.ndarray:
     if bounds is None:
         raise NoInkError()
     top, bottom, left, right = bounds
-    crop = ink[top:bottom + 1, left:right + 1]
+    crop = ink[top : bottom + 1, left : right + 1]
     height, width = fitted_size(*crop.shape)
     box = area_weights(crop.shape[0], height) @ crop @ area_weights(crop.shape[1], width).T
     box /= box.max()
@@ -123,6 +124,7 @@ def mnist_from_ink(ink: np.ndarray) -> np.ndarray:
 
 
 # ---- strokes -------------------------------------------------------------------------------
+
 
 def render_strokes(strokes, height: int, width: int, pen_width: float) -> np.ndarray:
     """Anti-aliased coverage of round-capped, round-joined strokes on a height×width raster.
@@ -149,7 +151,7 @@ def render_strokes(strokes, height: int, width: int, pen_width: float) -> np.nda
     chunk = max(1, RENDER_CHUNK // ((r1 - r0) * (c1 - c0)))
     nearest = np.full((r1 - r0, c1 - c0), np.inf)
     for first in range(0, len(segments), chunk):
-        x0, y0, x1, y1 = segments[first:first + chunk].T
+        x0, y0, x1, y1 = segments[first : first + chunk].T
         dx, dy = x1 - x0, y1 - y0
         length2 = dx * dx + dy * dy
         px, py = xs - x0, ys - y0
@@ -197,9 +199,9 @@ def mnist_from_strokes(strokes, pen_width: float = CANONICAL_PEN) -> np.ndarray:
     # First draw with the box centred, then shift by the exact centre-of-mass error and redraw.
     offset_x = (SIZE - (max_x - min_x) * scale) / 2
     offset_y = (SIZE - (max_y - min_y) * scale) / 2
-    first = render_strokes([s + (offset_x, offset_y) for s in fitted], SIZE, SIZE, pen_width)
+    first = render_strokes([(*s, offset_x, offset_y) for s in fitted], SIZE, SIZE, pen_width)
     mass_row, mass_col = centre_of_mass(first)
     offset_x += CENTRE - mass_col
     offset_y += CENTRE - mass_row
-    image = render_strokes([s + (offset_x, offset_y) for s in fitted], SIZE, SIZE, pen_width)
+    image = render_strokes([(*s, offset_x, offset_y) for s in fitted], SIZE, SIZE, pen_width)
     return (image / image.max()).astype(np.float32)

@@ -48,8 +48,12 @@ class KeepBestWeights(keras.callbacks.Callback):
 def library_versions() -> dict[str, str]:
     import tensorflow as tf
 
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": np.__version__}
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
 
 
 @dataclass
@@ -75,9 +79,15 @@ def training_inputs(recipe: Recipe, mnist, batch_size: int, seed: int) -> Traini
         from .drawn import augment
 
         dataset = augment.training_dataset(mnist.train, batch_size=batch_size, seed=seed, kind=recipe.augment)
-        return TrainingInputs({"x": dataset, "shuffle": False}, int(dataset.cardinality()), validation)  # it shuffles itself
-    fit_args = {"x": to_model_input(mnist.train.images), "y": mnist.train.labels, "batch_size": batch_size,
-                "shuffle": True}
+        return TrainingInputs(
+            {"x": dataset, "shuffle": False}, int(dataset.cardinality()), validation
+        )  # it shuffles itself
+    fit_args = {
+        "x": to_model_input(mnist.train.images),
+        "y": mnist.train.labels,
+        "batch_size": batch_size,
+        "shuffle": True,
+    }
     return TrainingInputs(fit_args, -(-len(mnist.train) // batch_size), validation)
 
 
@@ -88,8 +98,9 @@ def fit_keeping_best(model, inputs: TrainingInputs, epochs: int, verbose: int) -
     started = time.perf_counter()
     interrupted = False
     try:
-        model.fit(**inputs.fit_args, epochs=epochs, validation_data=inputs.validation, callbacks=[best],
-                  verbose=verbose)
+        model.fit(
+            **inputs.fit_args, epochs=epochs, validation_data=inputs.validation, callbacks=[best], verbose=verbose
+        )
     except KeyboardInterrupt:
         interrupted = True
         print(f"\ninterrupted after {best.epochs_done} epoch(s); keeping the best one so far")
@@ -99,8 +110,20 @@ def fit_keeping_best(model, inputs: TrainingInputs, epochs: int, verbose: int) -
     return FitOutcome(best, time.perf_counter() - started, interrupted)
 
 
-def describe(model_name: str, model, *, recipe: Recipe, outcome: FitOutcome, scores: dict, mnist, epochs: int,
-             batch_size: int, seed: int, quantize: str | None, optimizer) -> dict:
+def describe(
+    model_name: str,
+    model,
+    *,
+    recipe: Recipe,
+    outcome: FitOutcome,
+    scores: dict,
+    mnist,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    quantize: str | None,
+    optimizer,
+) -> dict:
     """metadata.json: what the model is, how well it does, and exactly how it was made."""
     best = outcome.best
     metadata = {
@@ -108,20 +131,30 @@ def describe(model_name: str, model, *, recipe: Recipe, outcome: FitOutcome, sco
         "description": recipe.description,
         "layers": [layer.__class__.__name__ for layer in model.layers],
         "parameters": int(model.count_params()),
-        "input": {"shape": list(INPUT_SHAPE), "dtype": "float32", "range": [0.0, 1.0],
-                  "normalisation": "pixel / 255, ink = 1.0, background = 0.0, MNIST preprocessing"},
+        "input": {
+            "shape": list(INPUT_SHAPE),
+            "dtype": "float32",
+            "range": [0.0, 1.0],
+            "normalisation": "pixel / 255, ink = 1.0, background = 0.0, MNIST preprocessing",
+        },
         "test_accuracy": scores["accuracy"],
         "per_class_accuracy": scores["per_class_recall"],
         "validation_accuracy": float(best.best_accuracy),
         "training": {
-            "epochs": epochs, "epochs_completed": best.epochs_done, "best_epoch": best.best_epoch,
-            "interrupted": outcome.interrupted, "batch_size": batch_size, "seed": seed,
-            "optimizer": optimizer.__class__.__name__, "augmented": recipe.augment,
+            "epochs": epochs,
+            "epochs_completed": best.epochs_done,
+            "best_epoch": best.best_epoch,
+            "interrupted": outcome.interrupted,
+            "batch_size": batch_size,
+            "seed": seed,
+            "optimizer": optimizer.__class__.__name__,
+            "augmented": recipe.augment,
             "seconds": round(outcome.seconds, 1),
             "seconds_per_epoch": round(outcome.seconds / max(best.epochs_done, 1), 2),
-            "train_images": len(mnist.train), "validation_images": len(mnist.validation),
+            "train_images": len(mnist.train),
+            "validation_images": len(mnist.validation),
             "command": f"digitdraw train {model_name} --epochs {epochs} --batch-size {batch_size} --seed {seed}"
-                       + (f" --quantize {quantize}" if quantize else ""),
+            + (f" --quantize {quantize}" if quantize else ""),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         },
         "mnist_md5": mnist.md5,
@@ -175,7 +208,18 @@ def train(
         tfjs.save(model, out, quantize=quantize)
         model = tfjs.load(out)
     scores = evaluate.score(model, mnist.test)
-    metadata = describe(model_name, model, recipe=recipe, outcome=outcome, scores=scores, mnist=mnist,
-                        epochs=epochs, batch_size=batch_size, seed=seed, quantize=quantize, optimizer=optimizer)
+    metadata = describe(
+        model_name,
+        model,
+        recipe=recipe,
+        outcome=outcome,
+        scores=scores,
+        mnist=mnist,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        quantize=quantize,
+        optimizer=optimizer,
+    )
     tfjs.save(model, out, metadata=metadata, quantize=quantize)
     return tfjs.read_metadata(out)

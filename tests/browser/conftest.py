@@ -1,4 +1,5 @@
 """Browser fixtures: the real server on a free loopback port, Debian's Chromium via Playwright."""
+
 import os
 from pathlib import Path
 
@@ -9,8 +10,10 @@ from digitdraw.bench import browser as drive
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
 if not os.path.exists(drive.CHROMIUM):
-    pytest.skip(f"{drive.CHROMIUM} is missing: `make test` as root installs it (apt-get install chromium)",
-                allow_module_level=True)
+    pytest.skip(
+        f"{drive.CHROMIUM} is missing: `make test` as root installs it (apt-get install chromium)",
+        allow_module_level=True,
+    )
 
 
 def pytest_collection_modifyitems(items):

@@ -1,4 +1,5 @@
 """The page in a real browser: drawing, controls, models, offline, accessibility hooks."""
+
 import shutil
 
 import numpy as np
@@ -17,10 +18,13 @@ def prediction(page):
 
 def ink_at(page, fx, fy) -> int:
     """Alpha of the pad's canvas at a fraction (fx, fy) of its size."""
-    return page.evaluate("""([fx, fy]) => {
+    return page.evaluate(
+        """([fx, fy]) => {
         const c = document.querySelector('[data-testid="pad"]');
         return c.getContext('2d').getImageData(Math.floor(fx * c.width), Math.floor(fy * c.height), 1, 1).data[3];
-    }""", [fx, fy])
+    }""",
+        [fx, fy],
+    )
 
 
 def scrolled_page(page, server_url):
@@ -159,7 +163,8 @@ def test_accessible_names_and_live_region(ready_page):
     page = ready_page
     for testid in ("pad", "clear", "undo", "predict", "model", "compare"):
         name = page.locator(f'[data-testid="{testid}"]').evaluate(
-            "e => e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent")
+            "e => e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent"
+        )
         assert name and name.strip(), testid
     drive.classify(page, ONE)
     assert page.locator('[aria-live="polite"]').inner_text().startswith("Looks like 1")

@@ -37,10 +37,18 @@ def drawings() -> list[tuple[str, list[np.ndarray], float]]:
         ("one-flag-base", [_line((110, 90), (150, 50), (150, 230)), _line((115, 230), (185, 230))], PEN),
         ("seven-crossbar", [_line((80, 60), (200, 60), (120, 230)), _line((105, 145), (185, 145))], PEN),
         ("zero", [_arc(140, 140, 60, 90, 0, 2 * np.pi)], PEN),
-        ("small-offcentre-two", [_arc(60, 50, 15, 12, np.pi, 2.2 * np.pi, 20), _line((72, 58), (45, 85), (78, 85))], PEN),
+        (
+            "small-offcentre-two",
+            [_arc(60, 50, 15, 12, np.pi, 2.2 * np.pi, 20), _line((72, 58), (45, 85), (78, 85))],
+            PEN,
+        ),
         ("huge-eight", [_arc(140, 75, 70, 65, 0, 2 * np.pi), _arc(140, 205, 80, 70, 0, 2 * np.pi)], PEN),
         ("four-open", [_line((150, 40), (70, 170), (210, 170)), _line((170, 110), (170, 250))], PEN),
-        ("thin-pen-three", [_arc(140, 90, 55, 45, -np.pi * 0.9, np.pi * 0.5), _arc(140, 185, 60, 50, -np.pi * 0.5, np.pi * 0.9)], 3.0),
+        (
+            "thin-pen-three",
+            [_arc(140, 90, 55, 45, -np.pi * 0.9, np.pi * 0.5), _arc(140, 185, 60, 50, -np.pi * 0.5, np.pi * 0.9)],
+            3.0,
+        ),
         ("thick-pen-six", [_arc(150, 180, 55, 55, 0, 2 * np.pi), _line((190, 40), (100, 170))], 40.0),
         ("single-dot", [_line((200, 200))], PEN),
         ("wide-dash", [_line((30, 140), (250, 142))], PEN),
@@ -79,16 +87,27 @@ def build() -> dict:
     for name, strokes, pen in drawings():
         strokes = [np.round(s, 3) for s in strokes]  # exactly the points the JSON carries
         pad_ink = preprocess.render_strokes(strokes, PAD, PAD, pen)
-        stroke_cases.append({
-            "name": name, "pen": pen, "pad": PAD,
-            "strokes": [s.tolist() for s in strokes],
-            "ink_sum": round(float(pad_ink.sum()), 3),
-            "raster": _round(preprocess.mnist_from_ink(pad_ink)),
-            "vector": _round(preprocess.mnist_from_strokes(strokes)),
-        })
-    raster_cases = [{"name": name, "height": ink.shape[0], "width": ink.shape[1],
-                     "ink": _round(ink), "expected": _round(preprocess.mnist_from_ink(ink))}
-                    for name, ink in rasters()]
+        stroke_cases.append(
+            {
+                "name": name,
+                "pen": pen,
+                "pad": PAD,
+                "strokes": [s.tolist() for s in strokes],
+                "ink_sum": round(float(pad_ink.sum()), 3),
+                "raster": _round(preprocess.mnist_from_ink(pad_ink)),
+                "vector": _round(preprocess.mnist_from_strokes(strokes)),
+            }
+        )
+    raster_cases = [
+        {
+            "name": name,
+            "height": ink.shape[0],
+            "width": ink.shape[1],
+            "ink": _round(ink),
+            "expected": _round(preprocess.mnist_from_ink(ink)),
+        }
+        for name, ink in rasters()
+    ]
     return {"tolerance": 1e-3, "strokes": stroke_cases, "rasters": raster_cases}
 
 

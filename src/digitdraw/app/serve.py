@@ -27,8 +27,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import catalog
 
 WEB_DIR = Path(__file__).parent / "web"
-VENDOR_FILES = ("tf.es2017.min.js", "tf-backend-wasm.es2017.min.js", "chart.umd.min.js", "tfjs-backend-wasm.wasm",
-                "tfjs-backend-wasm-simd.wasm", "tfjs-backend-wasm-threaded-simd.wasm")
+VENDOR_FILES = (
+    "tf.es2017.min.js",
+    "tf-backend-wasm.es2017.min.js",
+    "chart.umd.min.js",
+    "tfjs-backend-wasm.wasm",
+    "tfjs-backend-wasm-simd.wasm",
+    "tfjs-backend-wasm-threaded-simd.wasm",
+)
 # 'wasm-unsafe-eval' lets the page compile TF.js's WebAssembly; it allows no JavaScript eval.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
@@ -109,15 +115,20 @@ class TextOnlyGZip:
 
 def _listing(model: catalog.ModelInfo) -> dict:
     """A model as /api/models lists it: its summary, where to load it, and no server paths."""
-    return {**model.summary(), "path": None, "url": f"/models/{model.name}/model.json?v={model.version}",
-            "version": model.version}
+    return {
+        **model.summary(),
+        "path": None,
+        "url": f"/models/{model.name}/model.json?v={model.version}",
+        "version": model.version,
+    }
 
 
 def _warn_if_vendor_missing() -> None:
     missing = [name for name in VENDOR_FILES if not (WEB_DIR / "vendor" / name).is_file()]
     if missing:
-        log.warning("vendored libraries missing (%s): run `make web` to copy them from node_modules",
-                    ", ".join(missing))
+        log.warning(
+            "vendored libraries missing (%s): run `make web` to copy them from node_modules", ", ".join(missing)
+        )
 
 
 def create_app(models_dir: Path | None = None) -> FastAPI:
@@ -146,8 +157,11 @@ def create_app(models_dir: Path | None = None) -> FastAPI:
     @app.api_route("/api/models", methods=["GET", "HEAD"])
     def list_models():
         found, problems = models.current()
-        return {"default": found[0].name if found else None, "models": [_listing(m) for m in found],
-                "problems": problems}
+        return {
+            "default": found[0].name if found else None,
+            "models": [_listing(m) for m in found],
+            "problems": problems,
+        }
 
     @app.api_route("/models/{name}/{filename}", methods=["GET", "HEAD"])
     async def model_file(name: str, filename: str, request: Request):
@@ -178,6 +192,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, models_dir: str | None = None
     if open_browser:
         webbrowser.open(url)
     # h11 rather than httptools: only h11 bounds the request head (httptools reads a header of any size).
-    uvicorn.run(app, host=host, port=port, log_level="warning", http="h11",
-                h11_max_incomplete_event_size=MAX_HEADER_BYTES)
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", http="h11", h11_max_incomplete_event_size=MAX_HEADER_BYTES
+    )
     return 0

@@ -40,7 +40,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def throughput(model, images: np.ndarray, batch: int) -> float:
@@ -53,7 +55,7 @@ def throughput(model, images: np.ndarray, batch: int) -> float:
         started = time.perf_counter()
         if batch == 1:
             for k in range(count):
-                model(sample[k:k + 1], training=False)
+                model(sample[k : k + 1], training=False)
         else:
             model.predict(sample, batch_size=batch, verbose=0)
         rates.append(count / (time.perf_counter() - started))
@@ -106,7 +108,7 @@ def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
             cdp = context.new_cdp_session(page)
             cdp.send("Network.enable")
             sizes: list[int] = []
-            cdp.on("Network.loadingFinished", lambda event: sizes.append(event["encodedDataLength"]))
+            cdp.on("Network.loadingFinished", lambda event, sizes=sizes: sizes.append(event["encodedDataLength"]))
             started = time.perf_counter()
             page.goto(url + "/")
             page.wait_for_selector(browser.READY, timeout=60_000)
@@ -128,7 +130,9 @@ def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
             // capture phase on window: before the pad's own handler, which shows the result
             // within the same event dispatch (the prediction runs in microtasks)
             const pad = document.querySelector('[data-testid="pad"]');
-            window.addEventListener('pointerup', (e) => { if (e.target === pad) upAt = performance.now(); }, { capture: true });
+            window.addEventListener('pointerup', (e) => {
+                if (e.target === pad) upAt = performance.now();
+            }, { capture: true });
             new MutationObserver(() => { if (upAt) { window.__latencies.push(performance.now() - upAt); upAt = 0; } })
               .observe(document.querySelector('[data-testid="prediction"]'), { attributeFilter: ['data-seq'] });
         }""")
@@ -138,17 +142,27 @@ def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
             x = rng.uniform(90, 190)
             browser.wait_for_sequence(page, browser.draw(page, [[(x, 50), (x + 5, 140), (x + 8, 230)]]))
         latencies = sorted(page.evaluate("window.__latencies"))
-        figures["pointer_up_to_prediction_ms"] = {"count": len(latencies), "median": statistics.median(latencies),
-                                                  "p95": latencies[int(0.95 * (len(latencies) - 1))]}
+        figures["pointer_up_to_prediction_ms"] = {
+            "count": len(latencies),
+            "median": statistics.median(latencies),
+            "p95": latencies[int(0.95 * (len(latencies) - 1))],
+        }
         figures["inference_ms"] = {}
         for name in [m.name for m in catalog.scan(models_dir)[0]]:
-            figures["inference_ms"][name] = page.evaluate("""async (url) => {
+            figures["inference_ms"][name] = page.evaluate(
+                """async (url) => {
                 const m = await tf.loadLayersModel(url); const x = tf.randomUniform([1, 28, 28, 1]);
                 for (let i = 0; i < 10; i++) tf.tidy(() => m.predict(x).dataSync());
                 const t = [];
-                for (let i = 0; i < 100; i++) { const s = performance.now(); tf.tidy(() => m.predict(x).dataSync()); t.push(performance.now() - s); }
+                for (let i = 0; i < 100; i++) {
+                    const s = performance.now();
+                    tf.tidy(() => m.predict(x).dataSync());
+                    t.push(performance.now() - s);
+                }
                 t.sort((a, b) => a - b); x.dispose(); m.dispose(); return [t[50], t[95]];
-            }""", f"/models/{name}/model.json")
+            }""",
+                f"/models/{name}/model.json",
+            )
         chromium.close()
     return figures
 
@@ -198,26 +212,44 @@ def measure_and_write(args, work: Path) -> int:
         from . import browser
 
         with browser.running_server(models_dir) as url:
-            items = [it for it in drawn_bench.build("traced-mnist", args.browser_digits // 2, mnist.test)
-                     if it.part == "final"]
-            items += [it for it in drawn_bench.build("european", args.browser_digits // 2, mnist.test)
-                      if it.part == "final"]
+            items = [
+                it
+                for it in drawn_bench.build("traced-mnist", args.browser_digits // 2, mnist.test)
+                if it.part == "final"
+            ]
+            items += [
+                it for it in drawn_bench.build("european", args.browser_digits // 2, mnist.test) if it.part == "final"
+            ]
             for name in ("robust-cnn", "cnn"):
                 if name in folders:
                     true_scores[name] = drawn_bench.browser_accuracy(url, items, name)
                     fast = np.stack([drawn_bench.model_input(it, "vector") for it in items])[..., None]
                     fast_predicted = models[name].predict(fast, verbose=0).argmax(1)
-                    true_scores[name]["agreement_with_python"] = round(float(
-                        (fast_predicted == np.array(true_scores[name]["predicted"])).mean()), 4)
-                    true_scores[name]["python_accuracy"] = round(float(
-                        (fast_predicted == np.array([it.label for it in items])).mean()), 4)
+                    true_scores[name]["agreement_with_python"] = round(
+                        float((fast_predicted == np.array(true_scores[name]["predicted"])).mean()), 4
+                    )
+                    true_scores[name]["python_accuracy"] = round(
+                        float((fast_predicted == np.array([it.label for it in items])).mean()), 4
+                    )
                     del true_scores[name]["predicted"]
-    report = {"date": datetime.date.today().isoformat(), "machine": machine(), "trained": not args.skip_training,
-              "models": {k: {kk: vv for kk, vv in v.items() if kk != "metadata"} | {
-                  "parameters": v["metadata"].get("parameters"), "training": v["metadata"].get("training"),
-                  "reported_accuracy": v["metadata"].get("reported_accuracy"),
-                  "test_accuracy_metadata": v["metadata"].get("test_accuracy")} for k, v in measured.items()},
-              "drawn": drawn, "page": page, "browser_drawn": true_scores}
+    report = {
+        "date": datetime.date.today().isoformat(),
+        "machine": machine(),
+        "trained": not args.skip_training,
+        "models": {
+            k: {kk: vv for kk, vv in v.items() if kk != "metadata"}
+            | {
+                "parameters": v["metadata"].get("parameters"),
+                "training": v["metadata"].get("training"),
+                "reported_accuracy": v["metadata"].get("reported_accuracy"),
+                "test_accuracy_metadata": v["metadata"].get("test_accuracy"),
+            }
+            for k, v in measured.items()
+        },
+        "drawn": drawn,
+        "page": page,
+        "browser_drawn": true_scores,
+    }
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "benchmarks.json").write_text(json.dumps(report, indent=1, default=float))

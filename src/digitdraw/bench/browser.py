@@ -15,8 +15,15 @@ import urllib.request
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 READY = "body[data-ready=true]"
 STROKE_STEPS = 1  # Playwright mouse steps between two recorded points
 REPLAY_SPACING = 10.0  # pad units between replayed points: each mouse move waits for a frame
@@ -26,7 +33,7 @@ def resample(stroke, spacing: float = REPLAY_SPACING) -> list[tuple[float, float
     """Keep the first and last point and points at least `spacing` apart: the shape, fewer moves."""
     kept = [tuple(stroke[0])]
     for point in stroke[1:-1]:
-        if (point[0] - kept[-1][0]) ** 2 + (point[1] - kept[-1][1]) ** 2 >= spacing ** 2:
+        if (point[0] - kept[-1][0]) ** 2 + (point[1] - kept[-1][1]) ** 2 >= spacing**2:
             kept.append(tuple(point))
     if len(stroke) > 1:
         kept.append(tuple(stroke[-1]))
@@ -56,7 +63,7 @@ def running_server(models_dir: Path | None = None):
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {process.stdout.read()}")
+                    raise RuntimeError(f"the server did not start: {process.stdout.read()}") from None
                 time.sleep(0.1)
         yield url
     finally:
@@ -77,8 +84,10 @@ def sequence(page) -> int:
 
 def wait_for_sequence(page, at_least: int, timeout_ms: int = 10_000) -> None:
     page.wait_for_function(
-        "n => Number(document.querySelector('[data-testid=\"prediction\"]').dataset.seq) >= n", arg=at_least,
-        timeout=timeout_ms)
+        "n => Number(document.querySelector('[data-testid=\"prediction\"]').dataset.seq) >= n",
+        arg=at_least,
+        timeout=timeout_ms,
+    )
 
 
 def draw(page, strokes, pad_units: float = 280.0) -> int:

@@ -64,8 +64,9 @@ def build(benchmark: str, count: int, mnist_test=None, seed: int = BENCH_SEED) -
             if ink_maker is not None:
                 items.append(Item(None, ink_maker(layout), label, benchmark, layout, style, index))
             else:
-                items.append(Item(synth.place_on_pad(strokes, rng, layout), None, label, benchmark, layout, style,
-                                  index))
+                items.append(
+                    Item(synth.place_on_pad(strokes, rng, layout), None, label, benchmark, layout, style, index)
+                )
 
     if benchmark in ("traced-mnist", "european"):
         order = np.random.default_rng(seed).permutation(len(mnist_test))
@@ -97,7 +98,13 @@ def build(benchmark: str, count: int, mnist_test=None, seed: int = BENCH_SEED) -
             return []
         for index in range(count):
             font, digit = fonts[index % len(fonts)], index // len(fonts) % 10
-            add(None, digit, font.stem, index, lambda layout: synth.font_raster(font, str(digit), rng, layout))
+            add(
+                None,
+                digit,
+                font.stem,
+                index,
+                lambda layout, font=font, digit=digit: synth.font_raster(font, str(digit), rng, layout),
+            )
     elif benchmark == "non-digits":
         letters = synth.hershey_digits(synth.BENCH_FONTS[:4], synth.NON_DIGIT_LETTERS)
         for index in range(count):
@@ -133,7 +140,7 @@ def _inputs_chunk(task):
 
 
 def inputs_for(items: list[Item], recipe: str, workers: int = 2) -> list[np.ndarray | None]:
-    chunks = [items[i:i + 200] for i in range(0, len(items), 200)]
+    chunks = [items[i : i + 200] for i in range(0, len(items), 200)]
     if workers <= 1 or len(chunks) == 1:
         return [x for chunk in chunks for x in _inputs_chunk((chunk, recipe))]
     with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
@@ -161,10 +168,18 @@ def score(labels: np.ndarray, probabilities: np.ndarray) -> dict:
     matrix = np.array(evaluate.summarise(labels, probabilities.argmax(axis=1))["confusion"])
     totals = matrix.sum(axis=1)
     per_class = {d: round(float(matrix[d, d] / totals[d]), 4) for d in range(len(matrix)) if totals[d]}
-    errors = [(int(matrix[t, p]), f"{t}→{p}") for t in range(len(matrix)) for p in range(len(matrix))
-              if t != p and matrix[t, p]]
-    return {"count": int(len(labels)), "accuracy": round(float(np.trace(matrix) / max(len(labels), 1)), 4),
-            "per_class": per_class, "top_confusions": {pair: n for n, pair in sorted(errors, key=lambda e: -e[0])[:5]}}
+    errors = [
+        (int(matrix[t, p]), f"{t}→{p}")
+        for t in range(len(matrix))
+        for p in range(len(matrix))
+        if t != p and matrix[t, p]
+    ]
+    return {
+        "count": len(labels),
+        "accuracy": round(float(np.trace(matrix) / max(len(labels), 1)), 4),
+        "per_class": per_class,
+        "top_confusions": {pair: n for n, pair in sorted(errors, key=lambda e: -e[0])[:5]},
+    }
 
 
 def unsure_table(correct: np.ndarray, confidence: np.ndarray, thresholds=(0.5, 0.6, 0.7, 0.8, 0.9)) -> list[dict]:
@@ -172,9 +187,13 @@ def unsure_table(correct: np.ndarray, confidence: np.ndarray, thresholds=(0.5, 0
     rows = []
     for threshold in thresholds:
         flagged = confidence < threshold
-        rows.append({"threshold": threshold,
-                     "wrong_flagged": round(float(flagged[~correct].mean()), 4) if (~correct).any() else None,
-                     "right_flagged": round(float(flagged[correct].mean()), 4)})
+        rows.append(
+            {
+                "threshold": threshold,
+                "wrong_flagged": round(float(flagged[~correct].mean()), 4) if (~correct).any() else None,
+                "right_flagged": round(float(flagged[correct].mean()), 4),
+            }
+        )
     return rows
 
 
@@ -200,19 +219,39 @@ def run(models: dict, mnist_test, count: int, benchmarks=None) -> dict:
                 confidence = probabilities.max(axis=1)
                 if benchmark == "non-digits":
                     report["non_digits"].setdefault(name, {})[recipe] = {
-                        f"flagged_below_{t}": round(float((confidence < t).mean()), 4) for t in (0.5, 0.6, 0.7, 0.8, 0.9)}
+                        f"flagged_below_{t}": round(float((confidence < t).mean()), 4)
+                        for t in (0.5, 0.6, 0.7, 0.8, 0.9)
+                    }
                     continue
                 for layout in LAYOUTS:
                     for part in ("dev", "final"):
                         mask = np.array([it.layout == layout and it.part == part for it in subset])
                         if mask.any():
-                            results.append(Result(name, benchmark, layout, recipe, part, None,
-                                                  **score(labels[mask], probabilities[mask])))
+                            results.append(
+                                Result(
+                                    name,
+                                    benchmark,
+                                    layout,
+                                    recipe,
+                                    part,
+                                    None,
+                                    **score(labels[mask], probabilities[mask]),
+                                )
+                            )
                 if benchmark == "european":
                     for style in sorted({it.style for it in subset}):
                         mask = np.array([it.style == style and it.part == "final" for it in subset])
-                        results.append(Result(name, benchmark, "both", recipe, "final", style,
-                                              **score(labels[mask], probabilities[mask])))
+                        results.append(
+                            Result(
+                                name,
+                                benchmark,
+                                "both",
+                                recipe,
+                                "final",
+                                style,
+                                **score(labels[mask], probabilities[mask]),
+                            )
+                        )
                 if recipe == "vector" or benchmark == "handwriting-fonts":
                     dev = np.array([it.part == "dev" for it in subset])
                     confidences[name]["correct"].append((probabilities.argmax(1) == labels)[dev])
@@ -221,8 +260,9 @@ def run(models: dict, mnist_test, count: int, benchmarks=None) -> dict:
     report["results"] = [asdict(r) for r in results]
     for name, stored in confidences.items():
         if stored["correct"]:
-            report["unsure"][name] = unsure_table(np.concatenate(stored["correct"]),
-                                                  np.concatenate(stored["confidence"]))
+            report["unsure"][name] = unsure_table(
+                np.concatenate(stored["correct"]), np.concatenate(stored["confidence"])
+            )
     return report
 
 
@@ -244,8 +284,11 @@ def browser_accuracy(url: str, items: list[Item], model: str, recipe: str = "vec
         chromium.close()
     labels = np.array([it.label for it in items])
     predicted = np.array([int(a) if a not in (None, "") else -1 for a in answers])
-    return {"count": len(items), "accuracy": round(float((predicted == labels).mean()), 4),
-            "predicted": predicted.tolist()}
+    return {
+        "count": len(items),
+        "accuracy": round(float((predicted == labels).mean()), 4),
+        "predicted": predicted.tolist(),
+    }
 
 
 def main(argv=None) -> int:

@@ -16,7 +16,7 @@ def _pct(value) -> str:
 def _table(header: list[str], rows: list[list]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _models_section(report: dict) -> list[str]:
@@ -25,56 +25,107 @@ def _models_section(report: dict) -> list[str]:
     for name, m in report["models"].items():
         training = m.get("training") or {}
         post = m.get("reported_accuracy")  # the blog post's own figure, from the recipe
-        rows.append([name, _pct(m["accuracy"]), _pct(post) if post else "–", f"{m['parameters']:,}",
-                     training.get("epochs", "–"), training.get("seconds_per_epoch", "–"), training.get("seconds", "–"),
-                     f"{m['batch1']:.0f}", f"{m['batch256']:.0f}"])
-    out += _table(["model", "test accuracy", "post's figure", "parameters", "epochs", "s/epoch", "training s",
-                   "images/s batch 1", "images/s batch 256"], rows)
-    total = sum((m.get("training") or {}).get("seconds", 0) for n, m in report["models"].items()
-                if n in ("mlp", "cnn", "keras-cnn"))
-    out += [f"Training time of the posts' three models together: {total / 60:.1f} min (goal ≤ 10 min). "
-            "Throughputs are medians of 5 runs (Keras on the CPU).", ""]
+        rows.append(
+            [
+                name,
+                _pct(m["accuracy"]),
+                _pct(post) if post else "–",
+                f"{m['parameters']:,}",
+                training.get("epochs", "–"),
+                training.get("seconds_per_epoch", "–"),
+                training.get("seconds", "–"),
+                f"{m['batch1']:.0f}",
+                f"{m['batch256']:.0f}",
+            ]
+        )
+    out += _table(
+        [
+            "model",
+            "test accuracy",
+            "post's figure",
+            "parameters",
+            "epochs",
+            "s/epoch",
+            "training s",
+            "images/s batch 1",
+            "images/s batch 256",
+        ],
+        rows,
+    )
+    total = sum(
+        (m.get("training") or {}).get("seconds", 0)
+        for n, m in report["models"].items()
+        if n in ("mlp", "cnn", "keras-cnn")
+    )
+    out += [
+        f"Training time of the posts' three models together: {total / 60:.1f} min (goal ≤ 10 min). "
+        "Throughputs are medians of 5 runs (Keras on the CPU).",
+        "",
+    ]
     out += ["### Size and accuracy per quantisation", ""]
     rows = []
     for name, m in report["models"].items():
         q = m["quantisation"]
         base = q["float32"]["accuracy"]
-        rows.append([name] + [f"{q[k]['weight_bytes'] / 1024:.0f} KB, {_pct(q[k]['accuracy'])} "
-                              f"({(q[k]['accuracy'] - base) * 100:+.2f})" for k in ("float32", "float16", "uint8")])
+        rows.append(
+            [name]
+            + [
+                f"{q[k]['weight_bytes'] / 1024:.0f} KB, {_pct(q[k]['accuracy'])} "
+                f"({(q[k]['accuracy'] - base) * 100:+.2f})"
+                for k in ("float32", "float16", "uint8")
+            ]
+        )
     return out + _table(["model", "float32", "float16", "uint8"], rows)
 
 
 def _drawn_section(report: dict) -> list[str]:
     drawn = report["drawn"]
-    out = ["## Drawn digits", "",
-           f"{drawn['count_per_benchmark']} digits per benchmark and layout, generated with seed {drawn['seed']} "
-           "(see `src/digitdraw/drawn_bench.py`). Figures below are on the *final* part (70%); the dev part "
-           "(30%) was used for choices. *raster*: the pad's pixels cropped and fitted; *vector*: the strokes "
-           "refitted at a canonical pen width (the page's default).", ""]
+    out = [
+        "## Drawn digits",
+        "",
+        f"{drawn['count_per_benchmark']} digits per benchmark and layout, generated with seed {drawn['seed']} "
+        "(see `src/digitdraw/drawn_bench.py`). Figures below are on the *final* part (70%); the dev part "
+        "(30%) was used for choices. *raster*: the pad's pixels cropped and fitted; *vector*: the strokes "
+        "refitted at a canonical pen width (the page's default).",
+        "",
+    ]
     cells = defaultdict(dict)
     for row in drawn["results"]:
         if row["part"] != "final" or row["style"] is not None:
             continue
         cells[(row["benchmark"], row["layout"], row["recipe"])][row["model"]] = row["accuracy"]
     models = list(report["models"])
-    rows = [[b, l, r] + [_pct(v.get(m)) for m in models] for (b, l, r), v in sorted(cells.items())]
-    out += _table(["benchmark", "layout", "recipe"] + models, rows)
+    rows = [
+        [bench, layout, recipe] + [_pct(v.get(m)) for m in models]
+        for (bench, layout, recipe), v in sorted(cells.items())
+    ]
+    out += _table(["benchmark", "layout", "recipe", *models], rows)
 
     out += ["### European styles, per style (vector recipe, both layouts)", ""]
     styles = defaultdict(dict)
     for row in drawn["results"]:
         if row["style"] is not None and row["recipe"] == "vector":
             styles[row["style"]][row["model"]] = row
-    rows = [[style] + [f"{_pct(r[m]['accuracy'])} {_confusions(r[m])}" if m in r else "–" for m in models]
-            for style, r in sorted(styles.items())]
-    out += _table(["style"] + models, rows)
+    rows = [
+        [style] + [f"{_pct(r[m]['accuracy'])} {_confusions(r[m])}" if m in r else "–" for m in models]
+        for style, r in sorted(styles.items())
+    ]
+    out += _table(["style", *models], rows)
 
     out += ["### Per class and top confusions (traced-mnist, sloppy, vector, final part)", ""]
     rows = []
     for row in drawn["results"]:
-        if (row["benchmark"], row["layout"], row["recipe"], row["part"]) == ("traced-mnist", "sloppy", "vector", "final"):
-            rows.append([row["model"]] + [_pct(row["per_class"].get(str(d), row["per_class"].get(d)))
-                                          for d in range(10)] + [_confusions(row)])
+        if (row["benchmark"], row["layout"], row["recipe"], row["part"]) == (
+            "traced-mnist",
+            "sloppy",
+            "vector",
+            "final",
+        ):
+            rows.append(
+                [row["model"]]
+                + [_pct(row["per_class"].get(str(d), row["per_class"].get(d))) for d in range(10)]
+                + [_confusions(row)]
+            )
     out += _table(["model"] + [str(d) for d in range(10)] + ["top confusions"], rows)
     return out
 
@@ -86,14 +137,24 @@ def _confusions(row: dict) -> str:
 def _choices_section(report: dict) -> list[str]:
     drawn = report["drawn"]
     default = report["page"]["default_model"]
-    out = ["## Choices made on the dev part", "",
-           f"The page uses the **{DEFAULT_RECIPE}** recipe and shows a result as unsure below "
-           f"**{UNSURE_BELOW}** (both from app/web/config.json). Dev-part accuracy of `{default}` by recipe "
-           "(stroke benchmarks, both layouts):", ""]
+    out = [
+        "## Choices made on the dev part",
+        "",
+        f"The page uses the **{DEFAULT_RECIPE}** recipe and shows a result as unsure below "
+        f"**{UNSURE_BELOW}** (both from app/web/config.json). Dev-part accuracy of `{default}` by recipe "
+        "(stroke benchmarks, both layouts):",
+        "",
+    ]
     rows = []
     for recipe in ("raster", "vector"):
-        dev = [r for r in drawn["results"] if r["model"] == default and r["recipe"] == recipe and r["part"] == "dev"
-               and r["benchmark"] in ("traced-mnist", "stroke-fonts", "european")]
+        dev = [
+            r
+            for r in drawn["results"]
+            if r["model"] == default
+            and r["recipe"] == recipe
+            and r["part"] == "dev"
+            and r["benchmark"] in ("traced-mnist", "stroke-fonts", "european")
+        ]
         correct = sum(r["accuracy"] * r["count"] for r in dev)
         count = sum(r["count"] for r in dev)
         rows.append([recipe, count, _pct(correct / count if count else None)])
@@ -102,9 +163,13 @@ def _choices_section(report: dict) -> list[str]:
 
 def _uncertainty_section(report: dict) -> list[str]:
     drawn = report["drawn"]
-    out = ["## Honest uncertainty", "",
-           "Share of wrong answers that a threshold on the top probability flags as unsure, and share of "
-           "right answers it flags too (dev part of all digit benchmarks, vector recipe):", ""]
+    out = [
+        "## Honest uncertainty",
+        "",
+        "Share of wrong answers that a threshold on the top probability flags as unsure, and share of "
+        "right answers it flags too (dev part of all digit benchmarks, vector recipe):",
+        "",
+    ]
     rows = []
     for name, table in drawn["unsure"].items():
         for r in table:
@@ -122,34 +187,73 @@ def _page_section(report: dict) -> list[str]:
     page = report["page"]
     ready = sorted(page["ready_seconds"])
     latency = page["pointer_up_to_prediction_ms"]
-    out = ["## The page in headless Chromium", "",
-           f"Default model: `{page['default_model']}`; status line: “{page['backend']}”.", ""]
+    out = [
+        "## The page in headless Chromium",
+        "",
+        f"Default model: `{page['default_model']}`; status line: “{page['backend']}”.",
+        "",
+    ]
     rows = [
-        ["navigation → data-ready (median of 5, cold cache)", f"{ready[len(ready) // 2]:.2f} s", f"≤ {GOALS['ready_seconds']} s"],
-        [f"pointer-up → prediction shown (median, {latency['count']} strokes)", f"{latency['median']:.1f} ms",
-         f"≤ {GOALS['latency_ms']} ms"],
+        [
+            "navigation → data-ready (median of 5, cold cache)",
+            f"{ready[len(ready) // 2]:.2f} s",
+            f"≤ {GOALS['ready_seconds']} s",
+        ],
+        [
+            f"pointer-up → prediction shown (median, {latency['count']} strokes)",
+            f"{latency['median']:.1f} ms",
+            f"≤ {GOALS['latency_ms']} ms",
+        ],
         ["pointer-up → prediction shown (p95)", f"{latency['p95']:.1f} ms", ""],
-        ["bytes transferred until the first prediction (median of 5)", f"{page['bytes_to_first_prediction'] / 1024:.0f} KB",
-         f"≤ {GOALS['bytes'] // 1000} KB"],
+        [
+            "bytes transferred until the first prediction (median of 5)",
+            f"{page['bytes_to_first_prediction'] / 1024:.0f} KB",
+            f"≤ {GOALS['bytes'] // 1000} KB",
+        ],
     ]
     out += _table(["measure", "value", "goal"], rows)
     out += ["Inference per digit in the page (TF.js WASM backend, median / p95 of 100):", ""]
-    out += _table(["model", "median ms", "p95 ms"],
-                  [[n, f"{v[0]:.2f}", f"{v[1]:.2f}"] for n, v in page["inference_ms"].items()])
+    out += _table(
+        ["model", "median ms", "p95 ms"], [[n, f"{v[0]:.2f}", f"{v[1]:.2f}"] for n, v in page["inference_ms"].items()]
+    )
     if report.get("browser_drawn"):
-        out += ["### Drawn digits replayed as mouse strokes on the page", "",
-                "The final part of traced-mnist and european, both layouts, drawn with Playwright's mouse on the "
-                "served page and read from `prediction[data-digit]`, beside the fast Python score of the same digits:", ""]
-        out += _table(["model", "digits", "in the browser", "fast Python", "same answer"],
-                      [[n, v["count"], _pct(v["accuracy"]), _pct(v["python_accuracy"]), _pct(v["agreement_with_python"])]
-                       for n, v in report["browser_drawn"].items()])
+        out += [
+            "### Drawn digits replayed as mouse strokes on the page",
+            "",
+            "The final part of traced-mnist and european, both layouts, drawn with Playwright's mouse on the "
+            "served page and read from `prediction[data-digit]`, beside the fast Python score of the same digits:",
+            "",
+        ]
+        out += _table(
+            ["model", "digits", "in the browser", "fast Python", "same answer"],
+            [
+                [n, v["count"], _pct(v["accuracy"]), _pct(v["python_accuracy"]), _pct(v["agreement_with_python"])]
+                for n, v in report["browser_drawn"].items()
+            ],
+        )
     return out
 
 
 def render(report: dict) -> str:
-    lines = ["# Benchmarks", "", f"Written by `make bench` on {report['date']}.", "", f"Machine: {report['machine']}.", "",
-             ("Every model was trained from scratch for this report." if report["trained"]
-              else "Measured on the bundled models (not retrained for this report)."), ""]
-    lines += (_models_section(report) + _drawn_section(report) + _choices_section(report) + _uncertainty_section(report)
-              + _page_section(report))
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {report['date']}.",
+        "",
+        f"Machine: {report['machine']}.",
+        "",
+        (
+            "Every model was trained from scratch for this report."
+            if report["trained"]
+            else "Measured on the bundled models (not retrained for this report)."
+        ),
+        "",
+    ]
+    lines += (
+        _models_section(report)
+        + _drawn_section(report)
+        + _choices_section(report)
+        + _uncertainty_section(report)
+        + _page_section(report)
+    )
     return "\n".join(lines) + "\n"

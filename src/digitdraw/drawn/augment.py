@@ -33,8 +33,9 @@ WORKERS = 2
 
 def redraw(strokes, rng) -> np.ndarray:
     """One traced digit → a new drawing of it through the vector recipe, as uint8 28×28."""
-    bent = synth.tremor(synth.elastic(synth.affine(strokes, rng, rotation_deg=12, shear=0.3,
-                                                   aspect=(0.75, 1.3)), rng), rng)
+    bent = synth.tremor(
+        synth.elastic(synth.affine(strokes, rng, rotation_deg=12, shear=0.3, aspect=(0.75, 1.3)), rng), rng
+    )
     image = preprocess.mnist_from_strokes(bent, pen_width=rng.uniform(*PEN_RANGE))
     return np.round(image * 255).astype(np.uint8)
 
@@ -115,8 +116,10 @@ def drawn_digits(split, seed: int, cache: bool = True) -> tuple[np.ndarray, np.n
     if cache and path.exists():
         with np.load(path) as stored:
             return stored["images"], stored["labels"]
-    tasks = [(split.images[i:i + CHUNK], split.labels[i:i + CHUNK], seed * 100_003 + i)
-             for i in range(0, len(split), CHUNK)]
+    tasks = [
+        (split.images[i : i + CHUNK], split.labels[i : i + CHUNK], seed * 100_003 + i)
+        for i in range(0, len(split), CHUNK)
+    ]
     # Tracing and rendering are NumPy-bound; two processes use both cores. Spawned, not forked:
     # the parent may hold TensorFlow's threads.
     with ProcessPoolExecutor(WORKERS, mp_context=get_context("spawn")) as pool:
@@ -163,11 +166,13 @@ def training_dataset(split, *, batch_size: int, seed: int, kind: str):
     if kind == "shift":
         geometry = keras.Sequential([keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_mode="constant", seed=seed)])
     else:
-        geometry = keras.Sequential([
-            keras.layers.RandomRotation(0.025, fill_mode="constant", seed=seed),
-            keras.layers.RandomZoom((-0.1, 0.1), fill_mode="constant", seed=seed + 1),
-            keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant", seed=seed + 2),
-        ])
+        geometry = keras.Sequential(
+            [
+                keras.layers.RandomRotation(0.025, fill_mode="constant", seed=seed),
+                keras.layers.RandomZoom((-0.1, 0.1), fill_mode="constant", seed=seed + 1),
+                keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant", seed=seed + 2),
+            ]
+        )
 
     def transform(batch_images, batch_labels, batch_index):
         x = geometry(batch_images, training=True)
@@ -175,11 +180,16 @@ def training_dataset(split, *, batch_size: int, seed: int, kind: str):
             x = _thin(x, tf.stack([tf.cast(seed, tf.int64), batch_index]))
         return tf.clip_by_value(x, 0.0, 1.0), batch_labels
 
-    dataset = (tf.data.Dataset.from_tensor_slices((preprocess.to_model_input(images), labels))
-               .shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
-               .batch(batch_size)
-               .enumerate()
-               .map(lambda index, batch: transform(batch[0], batch[1], index), num_parallel_calls=tf.data.AUTOTUNE,
-                    deterministic=True)
-               .prefetch(tf.data.AUTOTUNE))
+    dataset = (
+        tf.data.Dataset.from_tensor_slices((preprocess.to_model_input(images), labels))
+        .shuffle(len(labels), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .enumerate()
+        .map(
+            lambda index, batch: transform(batch[0], batch[1], index),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=True,
+        )
+        .prefetch(tf.data.AUTOTUNE)
+    )
     return dataset

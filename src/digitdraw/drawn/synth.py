@@ -25,6 +25,7 @@ NON_DIGIT_LETTERS = "AEFHKMNRWX"  # letters no digit resembles, for the "unsure"
 
 # ---- geometry on strokes --------------------------------------------------------------------
 
+
 def bounds(strokes) -> tuple[float, float, float, float]:
     every = np.vstack(strokes)
     return every[:, 0].min(), every[:, 1].min(), every[:, 0].max(), every[:, 1].max()
@@ -32,7 +33,7 @@ def bounds(strokes) -> tuple[float, float, float, float]:
 
 def normalised(strokes) -> list[np.ndarray]:
     """Scale so the drawing is 1 unit tall, with its top-left bounding-box corner at the origin."""
-    x0, y0, x1, y1 = bounds(strokes)
+    x0, y0, _x1, y1 = bounds(strokes)
     height = max(y1 - y0, 1e-6)
     return [(s - (x0, y0)) / height for s in strokes]
 
@@ -41,9 +42,11 @@ def affine(strokes, rng, rotation_deg=10.0, shear=0.25, aspect=(0.8, 1.25)) -> l
     """Random rotation, slant (shear) and aspect change about the drawing's centre."""
     angle = np.radians(rng.uniform(-rotation_deg, rotation_deg))
     ratio = rng.uniform(*aspect)
-    matrix = (np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-              @ np.array([[1.0, rng.uniform(-shear, shear)], [0.0, 1.0]])
-              @ np.diag([ratio, 1.0]))
+    matrix = (
+        np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        @ np.array([[1.0, rng.uniform(-shear, shear)], [0.0, 1.0]])
+        @ np.diag([ratio, 1.0])
+    )
     centre = np.vstack(strokes).mean(axis=0)
     return [(s - centre) @ matrix.T + centre for s in strokes]
 
@@ -101,6 +104,7 @@ def place_on_pad(strokes, rng, layout: str) -> list[np.ndarray]:
 
 # ---- the styles MNIST lacks -----------------------------------------------------------------
 
+
 def add_flag(strokes, rng, base_probability=0.35) -> list[np.ndarray]:
     """A "1" as much of Europe writes it: an upstroke flag into the top, maybe a base serif."""
     unit = normalised(strokes)
@@ -120,7 +124,7 @@ def add_flag(strokes, rng, base_probability=0.35) -> list[np.ndarray]:
         out = [flag, *unit]
     if rng.uniform() < base_probability:
         half = rng.uniform(0.15, 0.35)
-        out.append(np.linspace(bottom - (half, 0), bottom + (half, 0), 8))
+        out.append(np.linspace(bottom - (half, 0), (*bottom, half, 0), 8))
     return out
 
 
@@ -137,6 +141,7 @@ def add_crossbar(strokes, rng) -> list[np.ndarray]:
 
 
 # ---- sources --------------------------------------------------------------------------------
+
 
 def traced(images: np.ndarray) -> list[list[np.ndarray]]:
     """Trace uint8 MNIST digits into strokes (in 28-pixel units)."""
@@ -171,7 +176,7 @@ def handwriting_fonts() -> list[Path]:
 
 def font_raster(font_path: Path, character: str, rng, layout: str) -> np.ndarray:
     """A filled glyph on a 280×280 ink raster at a random size, weight and position."""
-    from PIL import Image, ImageDraw, ImageFont, ImageFilter
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
     size = int(rng.uniform(0.45, 0.8) * PAD) if layout == "sloppy" else int(rng.uniform(0.6, 0.75) * PAD)
     font = ImageFont.truetype(str(font_path), size)

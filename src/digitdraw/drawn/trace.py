@@ -49,8 +49,13 @@ def _walk_graph(mask: np.ndarray) -> list[list[tuple[int, int]]]:
                 return path
             direction = np.subtract(here, previous)
             # straightest continuation; among equals, the orthogonal step (fewer diagonal shortcuts)
-            best = max(options, key=lambda n: (np.dot(np.subtract(n, here), direction)
-                                               / np.linalg.norm(np.subtract(n, here)), -abs(n[0] - here[0]) - abs(n[1] - here[1])))
+            best = max(
+                options,
+                key=lambda n: (
+                    np.dot(np.subtract(n, here), direction) / np.linalg.norm(np.subtract(n, here)),
+                    -abs(n[0] - here[0]) - abs(n[1] - here[1]),
+                ),
+            )
             if np.dot(np.subtract(best, here), direction) < 0 and len(path) > 2:
                 return path  # do not turn back on ourselves
             used.add(frozenset((here, best)))

@@ -26,8 +26,16 @@ MAX_JSON_BYTES = 4 * 1024 * 1024  # a model.json or metadata.json larger than th
 # dtype policies) is irrelevant for inference and confuses tfjs.
 LAYER_KEYS = {
     "Dense": ("units", "activation", "use_bias"),
-    "Conv2D": ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
-               "activation", "use_bias"),
+    "Conv2D": (
+        "filters",
+        "kernel_size",
+        "strides",
+        "padding",
+        "data_format",
+        "dilation_rate",
+        "activation",
+        "use_bias",
+    ),
     "MaxPooling2D": ("pool_size", "strides", "padding", "data_format"),
     "AveragePooling2D": ("pool_size", "strides", "padding", "data_format"),
     "GlobalAveragePooling2D": ("data_format",),
@@ -37,8 +45,23 @@ LAYER_KEYS = {
     "BatchNormalization": ("axis", "momentum", "epsilon", "center", "scale"),
 }
 # The activations tfjs-layers 4.22 can deserialise.
-ACTIVATIONS = {"elu", "hard_sigmoid", "linear", "relu", "relu6", "selu", "sigmoid", "softmax", "softplus",
-               "softsign", "tanh", "swish", "mish", "gelu", "gelu_new"}
+ACTIVATIONS = {
+    "elu",
+    "hard_sigmoid",
+    "linear",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "softsign",
+    "tanh",
+    "swish",
+    "mish",
+    "gelu",
+    "gelu_new",
+}
 
 
 class ModelFormatError(ValueError):
@@ -93,6 +116,7 @@ class ModelFolder:
 
 # ---- reading JSON safely --------------------------------------------------------------------
 
+
 def read_json(path: Path):
     """Parse a small UTF-8 JSON file; any problem is a ModelFormatError naming the file."""
     try:
@@ -123,26 +147,40 @@ def read_metadata(folder: Path) -> dict:
     files = metadata.get("format", {}).get("files", {}) if isinstance(metadata.get("format"), dict) else None
     _expect(isinstance(files, dict), path, "`format` must be an object whose `files` is an object")
     for name, entry in files.items():
-        _expect(isinstance(entry, dict) and isinstance(entry.get("bytes"), int) and entry["bytes"] >= 0
-                and isinstance(entry.get("sha256"), str), path,
-                f"files entry {name!r} needs a byte count `bytes` and a `sha256` — re-export the model")
+        _expect(
+            isinstance(entry, dict)
+            and isinstance(entry.get("bytes"), int)
+            and entry["bytes"] >= 0
+            and isinstance(entry.get("sha256"), str),
+            path,
+            f"files entry {name!r} needs a byte count `bytes` and a `sha256` — re-export the model",
+        )
     return metadata
 
 
 def _weight_spec(entry, path: Path) -> WeightSpec:
-    _expect(isinstance(entry, dict) and isinstance(entry.get("name"), str), path,
-            f"weightsManifest entry {entry!r:.80} has no name")
+    _expect(
+        isinstance(entry, dict) and isinstance(entry.get("name"), str),
+        path,
+        f"weightsManifest entry {entry!r:.80} has no name",
+    )
     name = entry["name"]
     shape = entry.get("shape")
-    _expect(isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape), path,
-            f"weight {name} has no valid shape ({shape!r:.40})")
+    _expect(
+        isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape),
+        path,
+        f"weight {name} has no valid shape ({shape!r:.40})",
+    )
     quantization = entry.get("quantization") or {}
     _expect(isinstance(quantization, dict), path, f"weight {name}: quantization must be an object")
     storage = quantization.get("dtype", entry.get("dtype", "float32"))
     _expect(storage in DTYPE_BYTES, path, f"weight {name} has unsupported dtype {storage!r}")
     if storage == "uint8":
-        _expect(all(isinstance(quantization.get(k), (int, float)) for k in ("min", "scale")), path,
-                f"weight {name}: uint8 quantization needs numeric `min` and `scale`")
+        _expect(
+            all(isinstance(quantization.get(k), (int, float)) for k in ("min", "scale")),
+            path,
+            f"weight {name}: uint8 quantization needs numeric `min` and `scale`",
+        )
     return WeightSpec(name, tuple(shape), storage, quantization)
 
 
@@ -151,32 +189,54 @@ def read_model_json(folder: Path) -> tuple[dict, tuple[WeightGroup, ...]]:
     path = Path(folder) / MODEL_FILE
     _expect(path.is_file(), path, "missing — a model folder needs model.json beside its weight shards")
     document = read_json(path)
-    _expect(isinstance(document, dict) and isinstance(document.get("modelTopology"), dict)
-            and isinstance(document.get("weightsManifest"), list), path,
-            "not a TF.js layers model (needs `modelTopology` and `weightsManifest`)")
+    _expect(
+        isinstance(document, dict)
+        and isinstance(document.get("modelTopology"), dict)
+        and isinstance(document.get("weightsManifest"), list),
+        path,
+        "not a TF.js layers model (needs `modelTopology` and `weightsManifest`)",
+    )
     topology = document["modelTopology"]
-    _expect(topology.get("class_name") == "Sequential", path,
-            f"topology {topology.get('class_name')!r} is not supported (Sequential only)")
+    _expect(
+        topology.get("class_name") == "Sequential",
+        path,
+        f"topology {topology.get('class_name')!r} is not supported (Sequential only)",
+    )
     layers = topology.get("config", {}).get("layers") if isinstance(topology.get("config"), dict) else None
     _expect(isinstance(layers, list) and len(layers) > 0, path, "the topology has no list of layers")
     for spec in layers:
-        _expect(isinstance(spec, dict) and isinstance(spec.get("config"), dict)
-                and isinstance(spec["config"].get("name"), str), path, f"layer {spec!r:.80} has no config and name")
+        _expect(
+            isinstance(spec, dict)
+            and isinstance(spec.get("config"), dict)
+            and isinstance(spec["config"].get("name"), str),
+            path,
+            f"layer {spec!r:.80} has no config and name",
+        )
     groups = []
     for group in document["weightsManifest"]:
-        _expect(isinstance(group, dict) and isinstance(group.get("paths"), list) and group["paths"]
-                and all(isinstance(p, str) for p in group["paths"]) and isinstance(group.get("weights"), list),
-                path, "a weightsManifest group needs a list of shard `paths` and a list of `weights`")
+        _expect(
+            isinstance(group, dict)
+            and isinstance(group.get("paths"), list)
+            and group["paths"]
+            and all(isinstance(p, str) for p in group["paths"])
+            and isinstance(group.get("weights"), list),
+            path,
+            "a weightsManifest group needs a list of shard `paths` and a list of `weights`",
+        )
         groups.append(WeightGroup(tuple(group["paths"]), tuple(_weight_spec(w, path) for w in group["weights"])))
     return document, tuple(groups)
 
 
 # ---- the topology as tfjs-layers builds it --------------------------------------------------
 
+
 def _pair(value, name: str, path: Path) -> tuple[int, int]:
     pair = (value, value) if isinstance(value, int) else tuple(value) if isinstance(value, list) else ()
-    _expect(len(pair) == 2 and all(isinstance(v, int) and v > 0 for v in pair), path,
-            f"{name} must be a positive integer or a pair of them, not {value!r}")
+    _expect(
+        len(pair) == 2 and all(isinstance(v, int) and v > 0 for v in pair),
+        path,
+        f"{name} must be a positive integer or a pair of them, not {value!r}",
+    )
     return pair
 
 
@@ -192,7 +252,9 @@ def _layer_weights(kind: str, config: dict, shape: tuple, path: Path) -> tuple[t
     if config.get("data_format", "channels_last") != "channels_last":
         raise ModelFormatError(path, f"layer {name!r}: only channels_last data is supported")
     if "activation" in config:
-        _expect(config["activation"] in ACTIVATIONS, path, f"layer {name!r}: unknown activation {config['activation']!r}")
+        _expect(
+            config["activation"] in ACTIVATIONS, path, f"layer {name!r}: unknown activation {config['activation']!r}"
+        )
     if "padding" in config:
         _expect(config["padding"] in ("valid", "same"), path, f"layer {name!r}: padding {config['padding']!r}")
     if kind == "Dense":
@@ -208,8 +270,9 @@ def _layer_weights(kind: str, config: dict, shape: tuple, path: Path) -> tuple[t
     height, width, channels = shape
     if kind == "BatchNormalization":
         _expect(config.get("axis", -1) in (-1, 3), path, f"layer {name!r}: only the channel axis is supported")
-        weights = ({"gamma": (channels,)} if config.get("scale", True) else {}) | \
-                  ({"beta": (channels,)} if config.get("center", True) else {})
+        weights = ({"gamma": (channels,)} if config.get("scale", True) else {}) | (
+            {"beta": (channels,)} if config.get("center", True) else {}
+        )
         return shape, weights | {"moving_mean": (channels,), "moving_variance": (channels,)}
     if kind == "GlobalAveragePooling2D":
         return (channels,), {}
@@ -221,7 +284,9 @@ def _layer_weights(kind: str, config: dict, shape: tuple, path: Path) -> tuple[t
         strides = _pair(config.get("strides", 1), f"layer {name!r} strides", path)
         dilation = _pair(config.get("dilation_rate", 1), f"layer {name!r} dilation_rate", path)
         out = tuple(_spatial(s, k, st, d, padding) for s, k, st, d in zip((height, width), kernel, strides, dilation))
-        weights = {"kernel": (*kernel, channels, filters)} | ({"bias": (filters,)} if config.get("use_bias", True) else {})
+        weights = {"kernel": (*kernel, channels, filters)} | (
+            {"bias": (filters,)} if config.get("use_bias", True) else {}
+        )
         result = (*out, filters)
     else:  # pooling
         pool = _pair(config.get("pool_size", 2), f"layer {name!r} pool_size", path)
@@ -235,9 +300,13 @@ def _layer_weights(kind: str, config: dict, shape: tuple, path: Path) -> tuple[t
 def expected_weights(layers: list[dict], path: Path) -> dict[str, tuple[int, ...]]:
     """Every weight tfjs-layers will look for in the manifest, by name, with its shape."""
     input_shape = layers[0]["config"].get("batch_input_shape")
-    _expect(isinstance(input_shape, list) and len(input_shape) >= 2
-            and all(isinstance(d, int) and d > 0 for d in input_shape[1:]), path,
-            "the first layer needs a batch_input_shape like [null, 28, 28, 1]")
+    _expect(
+        isinstance(input_shape, list)
+        and len(input_shape) >= 2
+        and all(isinstance(d, int) and d > 0 for d in input_shape[1:]),
+        path,
+        "the first layer needs a batch_input_shape like [null, 28, 28, 1]",
+    )
     shape, expected = tuple(input_shape[1:]), {}
     for spec in layers:
         kind, config = spec.get("class_name"), spec["config"]
@@ -253,19 +322,26 @@ def check_manifest(document: dict, groups: tuple[WeightGroup, ...], path: Path) 
     found = {w.name: w for group in groups for w in group.weights}
     for name, shape in expected.items():
         _expect(name in found, path, f"weight {name} is missing from the manifest")
-        _expect(found[name].shape == shape, path,
-                f"weight {name} has shape {list(found[name].shape)}, the layer needs {list(shape)}")
+        _expect(
+            found[name].shape == shape,
+            path,
+            f"weight {name} has shape {list(found[name].shape)}, the layer needs {list(shape)}",
+        )
     extra = sorted(set(found) - set(expected))
     _expect(not extra, path, f"weights {extra} belong to no layer of the topology")
 
 
 # ---- shards ---------------------------------------------------------------------------------
 
+
 def shard_path(folder: Path, name: str) -> Path:
     """A shard named in model.json: a plain file name, a regular file, not a link out of the folder."""
     shard = folder / name
-    _expect(Path(name).name == name and name not in ("", ".", ".."), folder / MODEL_FILE,
-            f"shard name {name!r} is not a plain file name")
+    _expect(
+        Path(name).name == name and name not in ("", ".", ".."),
+        folder / MODEL_FILE,
+        f"shard name {name!r} is not a plain file name",
+    )
     _expect(not shard.is_symlink(), shard, "a weight shard must be a regular file, not a link")
     _expect(shard.is_file(), shard, f"weight shard missing (listed in {MODEL_FILE})")
     return shard
@@ -282,20 +358,30 @@ def check_shards(folder: Path, groups: tuple[WeightGroup, ...], metadata: dict) 
         for shard, size in zip(shards, sizes):
             expected = recorded.get(shard.name)
             if expected and size != expected["bytes"]:
-                raise ModelFormatError(shard, f"{size} bytes, metadata.json says {expected['bytes']} "
-                                              "— the file is truncated or replaced; re-export the model")
+                raise ModelFormatError(
+                    shard,
+                    f"{size} bytes, metadata.json says {expected['bytes']} "
+                    "— the file is truncated or replaced; re-export the model",
+                )
         if sum(sizes) < group.byte_count:
-            raise ModelFormatError(shards[-1], f"too short — the weights need {group.byte_count} bytes, "
-                                               f"the shards hold {sum(sizes)}")
+            raise ModelFormatError(
+                shards[-1], f"too short — the weights need {group.byte_count} bytes, the shards hold {sum(sizes)}"
+            )
         if sum(sizes) > group.byte_count:
-            raise ModelFormatError(shards[-1], f"{sum(sizes) - group.byte_count} bytes left over after the last "
-                                               "weight — the shard does not belong to this model.json")
+            raise ModelFormatError(
+                shards[-1],
+                f"{sum(sizes) - group.byte_count} bytes left over after the last "
+                "weight — the shard does not belong to this model.json",
+            )
         for shard in shards:
             digests[shard.name] = digest = sha256_of(shard)
             expected = recorded.get(shard.name)
             if expected and digest != expected["sha256"]:
-                raise ModelFormatError(shard, f"SHA-256 {digest[:12]}… does not match metadata.json "
-                                              f"({expected['sha256'][:12]}…) — the weights were changed; re-export")
+                raise ModelFormatError(
+                    shard,
+                    f"SHA-256 {digest[:12]}… does not match metadata.json "
+                    f"({expected['sha256'][:12]}…) — the weights were changed; re-export",
+                )
     return digests
 
 
@@ -318,7 +404,7 @@ def read_weight_bytes(checked: ModelFolder) -> dict[str, tuple[WeightSpec, bytes
         payload = b"".join((checked.folder / name).read_bytes() for name in group.paths)
         offset = 0
         for spec in group.weights:
-            out[spec.name] = (spec, payload[offset:offset + spec.byte_count])
+            out[spec.name] = (spec, payload[offset : offset + spec.byte_count])
             offset += spec.byte_count
     return out
 

@@ -40,8 +40,11 @@ def _jsonable(value):
 def layer_config(layer) -> dict:
     kind = layer.__class__.__name__
     if kind not in LAYER_KEYS:
-        raise ModelFormatError(Path(MODEL_FILE), f"layer {layer.name!r} is a {kind}, which the TF.js writer does "
-                                                 f"not support (supported: {', '.join(LAYER_KEYS)})")
+        raise ModelFormatError(
+            Path(MODEL_FILE),
+            f"layer {layer.name!r} is a {kind}, which the TF.js writer does "
+            f"not support (supported: {', '.join(LAYER_KEYS)})",
+        )
     source = layer.get_config()
     config = {"name": layer.name, "trainable": True, "dtype": "float32"}
     for key in LAYER_KEYS[kind]:
@@ -88,7 +91,7 @@ def _write_folder(model, folder: Path, metadata: dict | None, quantize: str | No
     shard_count = max(1, -(-len(payload) // SHARD_BYTES))
     paths = [f"group1-shard{index + 1}of{shard_count}.bin" for index in range(shard_count)]
     for index, name in enumerate(paths):
-        (folder / name).write_bytes(payload[index * SHARD_BYTES:(index + 1) * SHARD_BYTES])
+        (folder / name).write_bytes(payload[index * SHARD_BYTES : (index + 1) * SHARD_BYTES])
 
     document = {
         "format": "layers-model",
@@ -106,8 +109,9 @@ def _write_folder(model, folder: Path, metadata: dict | None, quantize: str | No
     metadata = dict(metadata or {})
     metadata["format"] = {
         "quantization": quantize or "float32",
-        "files": {path: {"bytes": (folder / path).stat().st_size, "sha256": sha256_of(folder / path)}
-                  for path in paths},
+        "files": {
+            path: {"bytes": (folder / path).stat().st_size, "sha256": sha256_of(folder / path)} for path in paths
+        },
         "model_json_bytes": (folder / MODEL_FILE).stat().st_size,
         "weight_bytes": len(payload),
     }
@@ -167,8 +171,9 @@ def load(folder: str | Path):
         config = spec["config"]
         kwargs = {key: config[key] for key in LAYER_KEYS[spec["class_name"]] if key in config}
         layers.append(getattr(keras.layers, spec["class_name"])(name=config["name"], **kwargs))
-    model = keras.Sequential([keras.Input(shape=input_shape), *layers],
-                             name=checked.document["modelTopology"]["config"].get("name", "model"))
+    model = keras.Sequential(
+        [keras.Input(shape=input_shape), *layers], name=checked.document["modelTopology"]["config"].get("name", "model")
+    )
     stored = read_weight_bytes(checked)
     for layer in model.layers:
         values = [_decode(*stored[f"{layer.name}/{variable.name}"]) for variable in layer.weights]

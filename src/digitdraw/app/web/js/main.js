@@ -4,7 +4,6 @@
  * from a module: the shared constants from config.json, the compute from preprocess.js and
  * classifier.js, the order of results from queue.js, all DOM work from view.js and pad.js.
  */
-/* global tf */
 import config from '../config.json' with { type: 'json' };
 import { DrawingPad, PAD_UNITS, PEN_WIDTH } from './pad.js';
 import { mnistFromPadStrokes, mnistFromStrokes, NoInkError } from './preprocess.js';

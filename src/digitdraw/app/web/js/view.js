@@ -22,7 +22,6 @@ export class View {
 
   #makeChart(canvas) {
     const style = getComputedStyle(document.body);
-    /* global Chart */
     return new Chart(canvas, {
       type: 'bar',
       data: {
