@@ -13,6 +13,8 @@ import pytest
 
 from digitdraw import cli, tfjs
 from digitdraw.app import catalog
+from digitdraw.config import DEFAULT_MODEL
+from digitdraw.models import RECIPES
 from digitdraw.tfjs import format as tfjs_format
 
 GOOD, VICTIM = "cnn", "mlp"
@@ -152,7 +154,7 @@ def test_every_listed_bundled_model_passes_the_browser_level_checks():
     models, problems = catalog.scan()
     assert problems == []
     assert {m.name for m in models} >= {"mlp", "cnn", "keras-cnn", "robust-cnn"}
-    assert models[0].name == catalog.registry.DEFAULT_MODEL
+    assert models[0].name == DEFAULT_MODEL
 
 
 def test_the_catalog_follows_the_files(models_dir):
@@ -173,3 +175,7 @@ def test_version_follows_the_weights_not_the_folder_name(models_dir):
     model = tfjs.load(models_dir / GOOD)
     tfjs.save(model, models_dir / "copy", metadata=tfjs.read_metadata(models_dir / GOOD), quantize="float16")
     assert catalog.inspect(models_dir / "copy").version != version
+
+
+def test_the_configured_default_model_has_a_recipe():
+    assert DEFAULT_MODEL in RECIPES

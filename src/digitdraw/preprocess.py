@@ -199,9 +199,9 @@ def mnist_from_strokes(strokes, pen_width: float = CANONICAL_PEN) -> np.ndarray:
     # First draw with the box centred, then shift by the exact centre-of-mass error and redraw.
     offset_x = (SIZE - (max_x - min_x) * scale) / 2
     offset_y = (SIZE - (max_y - min_y) * scale) / 2
-    first = render_strokes([(*s, offset_x, offset_y) for s in fitted], SIZE, SIZE, pen_width)
+    first = render_strokes([s + np.array([offset_x, offset_y]) for s in fitted], SIZE, SIZE, pen_width)
     mass_row, mass_col = centre_of_mass(first)
     offset_x += CENTRE - mass_col
     offset_y += CENTRE - mass_row
-    image = render_strokes([(*s, offset_x, offset_y) for s in fitted], SIZE, SIZE, pen_width)
+    image = render_strokes([s + np.array([offset_x, offset_y]) for s in fitted], SIZE, SIZE, pen_width)
     return (image / image.max()).astype(np.float32)

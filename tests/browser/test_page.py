@@ -4,6 +4,7 @@ import shutil
 
 import numpy as np
 
+from digitdraw.app import catalog
 from digitdraw.bench import browser as drive
 
 ONE = [[(140, 50), (140, 90), (141, 130), (141, 170), (142, 230)]]
@@ -191,3 +192,27 @@ def test_screenshot_of_a_drawn_digit_with_its_chart(ready_page, artifacts):
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
     shutil.copy(path, artifacts / "screenshot-latest.png")
+
+
+def test_a_model_that_fails_to_load_does_not_break_compare_for_the_others(browser, tmp_path):
+    """A model folder broken after the page listed it: its row says so, every other model still answers."""
+    for name in ("robust-cnn", "cnn"):
+        shutil.copytree(catalog.BUNDLED_DIR / name, tmp_path / name)
+    with drive.running_server(tmp_path) as url:
+        page = browser.new_page()
+        page.goto(url + "/")
+        page.wait_for_selector(drive.READY, timeout=30_000)
+        assert page.eval_on_selector('[data-testid="model"]', "s => s.value") == "robust-cnn"
+        (tmp_path / "cnn" / "group1-shard1of1.bin").unlink()  # the server now leaves cnn out
+        before = drive.sequence(page)
+        page.check('[data-testid="compare"]')
+        drive.wait_for_sequence(page, before + 1)  # the compare view's result for the empty pad
+        drive.wait_for_sequence(page, drive.draw(page, ONE))
+        page.wait_for_function("() => document.querySelectorAll('#compare-rows tr').length === 2")
+        rows = page.eval_on_selector_all(
+            "#compare-rows tr", "rs => rs.map(r => [r.dataset.model, r.dataset.digit, r.innerText])"
+        )
+        assert rows[0][:2] == ["robust-cnn", "1"]
+        assert rows[1][0] == "cnn" and rows[1][1] == "" and "failed" in rows[1][2]
+        assert prediction(page)["digit"] == "1"
+        page.close()

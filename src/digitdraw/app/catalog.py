@@ -14,7 +14,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import models as registry
+from ..config import DEFAULT_MODEL
+from ..models import RECIPES
 from ..tfjs import METADATA_FILE, ModelFormatError, check_folder
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "bundled"
@@ -62,7 +63,7 @@ def problem_text(folder: Path, error: ModelFormatError) -> str:
 
 def _default_rank(name: str) -> tuple[int, str]:
     """The configured default first, then the registry's order, then the rest by name."""
-    order = [registry.DEFAULT_MODEL, *[n for n in registry.RECIPES if n != registry.DEFAULT_MODEL]]
+    order = [DEFAULT_MODEL, *[n for n in RECIPES if n != DEFAULT_MODEL]]
     return (order.index(name) if name in order else len(order), name)
 
 

@@ -124,7 +124,7 @@ def add_flag(strokes, rng, base_probability=0.35) -> list[np.ndarray]:
         out = [flag, *unit]
     if rng.uniform() < base_probability:
         half = rng.uniform(0.15, 0.35)
-        out.append(np.linspace(bottom - (half, 0), (*bottom, half, 0), 8))
+        out.append(np.linspace(bottom - (half, 0), bottom + np.array([half, 0]), 8))
     return out
 
 
