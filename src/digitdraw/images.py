@@ -6,7 +6,7 @@ An ink raster is a 2-D float array in [0, 1], ink high, any size: what
 1. Open it lazily and refuse more than MAX_PIXELS pixels before any is decoded.
 2. Decode it small: a JPEG at a reduced scale, anything else box-averaged while still 8- or
    16-bit, so that the longer side is at most MAX_SIDE. A stroke thinner than the reduction
-   fades but stays, because the ink is rescaled to its darkest afterwards.
+   fades but stays, because the ink is rescaled to its strokes' level afterwards.
 3. Bring any mode (1-bit, palette, grey, grey + alpha, RGB(A), 16-bit, float) to grey in [0, 1]
    using the mode's own range, showing transparent pixels over a colour that makes them
    background.
@@ -30,7 +30,9 @@ from skimage.filters import threshold_otsu
 MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo passes; beyond that decoding alone costs GBs
 MAX_SIDE = 1024  # longer side once decoded: plenty for a digit that ends up 20 px tall
 
-# Full scale of the modes that are not 8-bit; every other mode is decoded as 8-bit (255).
+# Full scale of the modes that are not 8-bit; every other mode is decoded as 8-bit (255). Only
+# transparency needs the scale right (it is 8-bit); the ink is the same at any scale, so a 16-bit
+# image that an older Pillow opens as "I" reads correctly too.
 SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")
 FULL_SCALE = {**dict.fromkeys(SIXTEEN_BIT_MODES, 65535.0), "I": 2.0**31 - 1, "F": 1.0}
 GREY_MODES = ("1", "L", "LA", "La")
@@ -39,11 +41,13 @@ ALPHA_MODES = ("LA", "La", "PA", "RGBA", "RGBa")
 OPAQUE = 0.5  # alpha from which a pixel counts as drawn rather than see-through
 OWN_BACKGROUND = 0.5  # mean alpha from which the picture has an opaque background of its own
 
-PAPER_SAMPLES = 65_536  # pixels the paper's brightness is fitted to (a grid over the image)
-PAPER_FITS = 3  # refits, each leaving out what the previous one showed to be ink
+PAPER_SAMPLES = 16_384  # pixels the paper is fitted to, on a grid: a quadratic needs few
+PAPER_FITS = 10  # at most; each fit leaves out what the previous one showed to be ink
 NOISE_SIGMAS = 3.0  # paper grain stays below this many standard deviations of the paper
 MAD_TO_SIGMA = 1.4826  # median absolute deviation → standard deviation, for Gaussian noise
-SEED_BLUR = 1.0  # px; blurring before looking for sure ink averages single noisy pixels away
+NOISE_BLUR = 1.0  # px; a blur this wide averages single noisy pixels away
+CLEAN = 1 / 255  # grain under this share of the ink's contrast is rounding (or the fit's), not grain
+FLAT = 1e-6  # less contrast than this is a blank picture (and float rounding), not ink
 
 
 class ImageError(ValueError):
@@ -67,6 +71,11 @@ def ink_from_image(pixels: np.ndarray) -> np.ndarray:
     Unsigned integers use their type's range (255 for uint8, 65535 for uint16); other numbers
     are taken on the 8-bit scale, 0–255. Channels: (h, w) grey, (h, w, 2) grey + alpha,
     (h, w, 3) RGB, (h, w, 4) RGBA.
+
+    The paper is what the border shows; the ink is on the side of it (darker or lighter) where
+    the picture reaches further. An uneven light on the paper is fitted and subtracted; in a
+    grainy picture (a photo) the grain is then told from the ink, while a clean picture keeps
+    every shade above the paper, anti-aliased edges included.
     """
     pixels = np.asarray(pixels)
     full_scale = float(np.iinfo(pixels.dtype).max) if pixels.dtype.kind == "u" else 255.0
@@ -74,6 +83,7 @@ def ink_from_image(pixels: np.ndarray) -> np.ndarray:
 
 
 # ---- reading the file ----------------------------------------------------------------------
+
 
 def _opened(path: str | Path) -> Image.Image:
     """The file opened lazily (only the header is read), or ImageError."""
@@ -83,13 +93,14 @@ def _opened(path: str | Path) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(path)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError(f"{path}: too large to read ({error}); the limit is {MAX_PIXELS:,} pixels, "
-                         f"so scale the image down (a digit needs about {MAX_SIDE} px)") from error
+        raise ImageError(
+            f"{path}: too large to read ({error}); the limit is {MAX_PIXELS:,} pixels, "
+            f"so scale the image down (a digit needs about {MAX_SIDE} px)"
+        ) from error
     except FileNotFoundError as error:
         raise ImageError(f"{path}: no such file; check the path") from error
     except UnidentifiedImageError as error:
-        raise ImageError(f"{path}: not a readable image (not a format PIL knows); "
-                         "save it as PNG or JPEG") from error
+        raise ImageError(f"{path}: not a readable image (not a format PIL knows); save it as PNG or JPEG") from error
     except OSError as error:
         raise ImageError(f"{path}: cannot open the file ({error.strerror or error})") from error
 
@@ -97,8 +108,10 @@ def _opened(path: str | Path) -> Image.Image:
 def _check_size(picture: Image.Image, path: str | Path) -> None:
     width, height = picture.size
     if width * height > MAX_PIXELS:
-        raise ImageError(f"{path}: the image is {width}×{height} = {width * height:,} pixels, more than "
-                         f"the limit of {MAX_PIXELS:,}; scale it down (a digit needs about {MAX_SIDE} px)")
+        raise ImageError(
+            f"{path}: the image is {width}×{height} = {width * height:,} pixels, more than "
+            f"the limit of {MAX_PIXELS:,}; scale it down (a digit needs about {MAX_SIDE} px)"
+        )
 
 
 def _decoded_small(picture: Image.Image) -> Image.Image:
@@ -136,6 +149,7 @@ def _unit_pixels(picture: Image.Image, full_scale: float) -> np.ndarray:
 
 # ---- from pixels to ink --------------------------------------------------------------------
 
+
 def _ink_from_unit(pixels: np.ndarray) -> np.ndarray:
     grey = _grey(pixels)
     if _dark_on_light(grey):
@@ -162,7 +176,8 @@ def _over_background(grey: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """
     drawn = grey[alpha >= OPAQUE]
     drawn_grey = float(np.median(drawn)) if drawn.size else 1.0
-    background = drawn_grey if alpha.mean() >= OWN_BACKGROUND else 0.0 if drawn_grey > 0.5 else 1.0
+    contrasting = 0.0 if drawn_grey > 0.5 else 1.0
+    background = drawn_grey if alpha.mean() >= OWN_BACKGROUND else contrasting
     return grey * alpha + background * (1.0 - alpha)
 
 
@@ -171,7 +186,7 @@ def _dark_on_light(grey: np.ndarray) -> bool:
     lightest end of the picture than the darkest. Blurred first, so noise is not an end."""
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     paper = float(np.median(border))
-    smooth = ndimage.gaussian_filter(grey, SEED_BLUR)
+    smooth = ndimage.gaussian_filter(grey, NOISE_BLUR)
     return float(smooth.max()) - paper < paper - float(smooth.min())
 
 
@@ -187,7 +202,11 @@ def _paper(grey: np.ndarray) -> np.ndarray:
     for _ in range(PAPER_FITS):
         coefficients = np.linalg.lstsq(terms[paper], values[paper], rcond=None)[0]
         residual = values - terms @ coefficients
-        paper = residual <= NOISE_SIGMAS * _noise(residual[paper])
+        on_paper = residual[paper]
+        fitted = residual <= np.median(on_paper) + max(NOISE_SIGMAS * _noise(on_paper), FLAT)
+        if np.array_equal(fitted, paper):
+            break
+        paper = fitted
     rows, cols = np.ogrid[: grey.shape[0], : grey.shape[1]]
     return sum(c * t for c, t in zip(coefficients, _quadratic_terms(rows / grey.shape[0], cols / grey.shape[1])))
 
@@ -204,17 +223,30 @@ def _noise(values: np.ndarray) -> float:
 
 
 def _ink_above_paper(residual: np.ndarray) -> np.ndarray:
-    """Ink from brightness above the paper (ink high): what stands above the paper's grain and
-    is connected to sure ink (above Otsu's threshold once blurred), rescaled so its peak is 1.
-
-    A clean picture has no grain, so every pixel above the paper, anti-aliased edges included,
-    stays as it is; in a noisy one, grain specks away from the strokes drop out.
-    """
+    """Ink in [0, 1] from brightness above the paper (ink high), its strokes at 1."""
+    peak = float(residual.max())
+    if peak < FLAT:
+        return np.zeros_like(residual)
     floor = NOISE_SIGMAS * _noise(residual[residual <= threshold_otsu(residual)])
-    blurred = ndimage.gaussian_filter(residual, SEED_BLUR)
+    return _clean_ink(residual, peak) if floor < CLEAN * peak else _grainy_ink(residual, floor)
+
+
+def _clean_ink(residual: np.ndarray, peak: float) -> np.ndarray:
+    """No grain: everything above the paper is ink as drawn, anti-aliased edges and faint specks
+    included, scaled so that the darkest ink is 1."""
+    return np.maximum(residual, 0.0) / peak
+
+
+def _grainy_ink(residual: np.ndarray, floor: float) -> np.ndarray:
+    """Grain: ink is what stands above it (`floor`) and is connected to sure ink (above Otsu's
+    threshold once blurred), so specks away from the strokes drop out. Scaled so that the
+    strokes' median is 1: their peak is the grain on top of them."""
+    blurred = ndimage.gaussian_filter(residual, NOISE_BLUR)
     sure = blurred > max(threshold_otsu(blurred), floor)
     pieces, _ = ndimage.label(residual > floor)
     inked = np.unique(pieces[sure])
-    ink = np.where(np.isin(pieces, inked[inked > 0]), residual - floor, 0.0)
-    peak = float(ink.max())
-    return ink / peak if peak > 0 else ink
+    drawn = np.isin(pieces, inked[inked > 0])
+    if not (sure & drawn).any():
+        return np.zeros_like(residual)
+    level = float(np.median(residual[sure & drawn]))
+    return np.where(drawn, np.clip(residual / level, 0.0, 1.0), 0.0)
