@@ -33,9 +33,10 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Rewrite the preprocessing golden vectors the JS tests check against (after changing preprocess.py).
+# Rewrite the golden vectors the JS tests check against (after changing preprocess.py or numbers.py).
 golden: setup
 	$(PY) tests/golden/generate_preprocess.py
+	$(PY) tests/golden/generate_numbers.py
 
 bench: setup system-deps
 	$(PY) -m digitdraw.bench --out-dir docs $(ARGS)

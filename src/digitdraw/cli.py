@@ -19,6 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 EXIT_USAGE = 2  # argparse's own code for a bad command line; also bad data or model folders
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 QUANTIZE_CHOICES = ("float16", "uint8", "float32")
+NO_INK = "no ink found: the image is empty"
 
 
 class UsageError(Exception):
@@ -150,34 +151,55 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def _reading_json(path, reading) -> str:
+    return json.dumps(
+        {
+            "image": str(path),
+            "number": reading.text,
+            "digit": reading.digits[0].digit if len(reading.digits) == 1 else None,
+            "alternative": reading.alternative,
+            "digits": [
+                {
+                    "digit": d.digit,
+                    "confidence": round(d.confidence, 6),
+                    "unsure": d.unsure,
+                    "probabilities": [round(p, 6) for p in d.probabilities],
+                    "box": [round(v, 1) for v in d.box],
+                }
+                for d in reading.digits
+            ],
+        }
+    )
+
+
+def _reading_text(path, reading) -> str:
+    lines = [f"{path}: {reading.text}" + (f"   (or perhaps {reading.alternative})" if reading.alternative else "")]
+    for index, d in enumerate(reading.digits, 1):
+        bars = "  ".join(f"{digit}:{p:.3f}" for digit, p in enumerate(d.probabilities))
+        doubt = f", unsure: {d.digit} or {d.runner_up}" if d.unsure else ""
+        lines.append(f"  digit {index}: {d.digit} ({d.confidence:.1%}{doubt})   {bars}")
+    return "\n".join(lines)
+
+
 def cmd_predict(args) -> int:
     _uses_tensorflow()
-    from . import images, preprocess, tfjs
+    from . import images, numbers, tfjs
     from .app import catalog
 
-    model = tfjs.load(catalog.resolve(args.model))
+    reader = numbers.NumberReader.for_model(tfjs.load(catalog.resolve(args.model)))
     status = 0
     for path in args.images:
         try:
-            inputs = preprocess.mnist_from_ink(images.load_image(path))
-        except preprocess.NoInkError as error:
-            print(f"{path}: {error}")
-            continue
+            reading = reader.read_ink(images.load_image(path))
         except (ValueError, OSError) as error:  # the messages name the file
             print(f"error: {error}", file=sys.stderr)
             status = 1
             continue
-        probabilities = model.predict(preprocess.to_model_input(inputs), verbose=0)[0]
-        digit = int(probabilities.argmax())
-        if args.json:
-            print(
-                json.dumps(
-                    {"image": str(path), "digit": digit, "probabilities": [round(float(p), 6) for p in probabilities]}
-                )
-            )
-        else:
-            bars = "  ".join(f"{d}:{p:.3f}" for d, p in enumerate(probabilities))
-            print(f"{path}: {digit} ({probabilities[digit]:.1%})   {bars}")
+        if not reading.digits:
+            empty = {"image": str(path), "number": "", "digit": None, "digits": [], "error": NO_INK}
+            print(json.dumps(empty) if args.json else f"{path}: {NO_INK}")
+            continue
+        print(_reading_json(path, reading) if args.json else _reading_text(path, reading))
     return status
 
 
@@ -234,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", metavar="DIR", help="write confusion.png and misclassified.png here")
     p.set_defaults(run=cmd_evaluate)
 
-    p = sub.add_parser("predict", help="classify image files (PNG/JPEG, either polarity)")
+    p = sub.add_parser("predict", help="read the digit or number in image files (PNG/JPEG, scans, photos)")
     p.add_argument("model", help="bundled model name or folder")
     p.add_argument("images", nargs="+")
     p.add_argument("--json", action="store_true")

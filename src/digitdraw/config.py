@@ -26,3 +26,7 @@ CANONICAL_PEN: float = _config["input"]["canonical_pen"]  # the vector recipe's 
 DEFAULT_MODEL: str = _config["recognition"]["default_model"]
 DEFAULT_RECIPE: str = _config["recognition"]["default_recipe"]
 UNSURE_BELOW: float = _config["recognition"]["unsure_below"]  # top probability below which a result is unsure
+
+# How numbers are cut into digits (numbers.py and web/js/numbers.js): candidate limits, the
+# geometric priors' weights and the per-digit bonus, chosen on the dev part of the number benchmark.
+NUMBERS: dict = _config["numbers"]

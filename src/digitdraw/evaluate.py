@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .models import NUM_CLASSES
+from .models import NOT_A_DIGIT, NUM_CLASSES, digit_probabilities
 from .preprocess import to_model_input
 
 
@@ -42,13 +42,19 @@ def predict_probabilities(model, images: np.ndarray, batch_size: int = 256) -> n
 
 
 def score_with_probabilities(model, split) -> tuple[dict, np.ndarray]:
-    """Scores on `split`, and the probabilities they came from (for plots, without predicting twice)."""
+    """Scores on `split`, and the digit probabilities they came from (for plots, without predicting
+    twice). An 11-class model is scored on its digit reading — the best of the ten digits, as a
+    number reader reads a group it has taken for a digit — and `not_a_digit_share` says how often
+    its top output was NOT_A_DIGIT instead."""
     started = time.perf_counter()
     probabilities = predict_probabilities(model, split.images)
     seconds = time.perf_counter() - started
-    result = summarise(split.labels, probabilities.argmax(axis=1))
+    digits = digit_probabilities(probabilities)
+    result = summarise(split.labels, digits.argmax(axis=1))
     result["images_per_second"] = round(len(split) / seconds, 1)
-    return result, probabilities
+    if probabilities.shape[1] > NUM_CLASSES:
+        result["not_a_digit_share"] = round(float((probabilities.argmax(axis=1) == NOT_A_DIGIT).mean()), 5)
+    return result, digits
 
 
 def score(model, split) -> dict:

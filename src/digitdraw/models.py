@@ -17,7 +17,8 @@ from .config import INPUT_SHAPE
 if TYPE_CHECKING:
     import keras
 
-NUM_CLASSES = 10
+NUM_CLASSES = 10  # the digits
+NOT_A_DIGIT = 10  # the extra class of 11-class models: a fragment, two digits, a mark, not one digit
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Recipe:
     augment: str | None = None  # None, "shift" or "drawn": see drawn/augment.py
     quantize: str | None = None  # how the shipped files store the weights
     reported_accuracy: float | None = None  # the blog posts' figure, for comparison
+    classes: int = NUM_CLASSES  # NUM_CLASSES + 1: the last output is NOT_A_DIGIT
 
 
 def build_mlp() -> keras.Model:
@@ -100,10 +102,11 @@ def _conv_block(filters: int, index: int, padding: str = "same") -> list:
     ]
 
 
-def build_robust_cnn() -> keras.Model:
+def build_robust_cnn(classes: int = NUM_CLASSES + 1) -> keras.Model:
     """A small CNN for drawn digits: ~89k parameters, ~178 KB as float16, about 1 ms per digit in
     the browser's WASM backend (docs/benchmarks.md). Its head flattens the last 5×5 map instead of
-    averaging it: where a stroke is (a flag left of a 1's top, a bar across a 7) matters."""
+    averaging it: where a stroke is (a flag left of a 1's top, a bar across a 7) matters. Its 11th
+    output says "not one digit" (drawn/nondigits.py), which reading a whole number needs."""
     import keras
     from keras import layers
 
@@ -119,7 +122,7 @@ def build_robust_cnn() -> keras.Model:
             *_conv_block(48, 5, padding="valid"),
             layers.Flatten(name="flatten"),
             layers.Dropout(0.3, name="dropout"),
-            layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities"),
+            layers.Dense(classes, activation="softmax", name="probabilities"),
         ],
         name="robust_cnn",
     )
@@ -178,8 +181,19 @@ RECIPES: dict[str, Recipe] = {
         epochs=8,
         batch_size=128,
         description="Small CNN for digits drawn on a pad: MNIST + traced-and-redrawn digits, European 1s "
-        "and 7s, stroke fonts, with affine and thickness augmentation",
+        "and 7s, stroke fonts, with affine and thickness augmentation; an 11th output for drawings that are "
+        "not one digit (fragments, touching pairs, marks)",
         augment="drawn",
         quantize="float16",
+        classes=NUM_CLASSES + 1,
     ),
 }
+
+
+def digit_probabilities(probabilities):
+    """The ten digits' probabilities, renormalised: what a 10- or 11-class model says the digit is,
+    given that it is one."""
+    import numpy as np
+
+    digits = np.asarray(probabilities)[..., :NUM_CLASSES]
+    return digits / np.maximum(digits.sum(axis=-1, keepdims=True), 1e-12)

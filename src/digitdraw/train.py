@@ -19,7 +19,7 @@ import numpy as np
 from . import data as mnist_data
 from . import evaluate, tfjs
 from .config import INPUT_SHAPE
-from .models import RECIPES, Recipe
+from .models import NUM_CLASSES, RECIPES, Recipe
 from .preprocess import to_model_input
 
 
@@ -78,7 +78,9 @@ def training_inputs(recipe: Recipe, mnist, batch_size: int, seed: int) -> Traini
     if recipe.augment:
         from .drawn import augment
 
-        dataset = augment.training_dataset(mnist.train, batch_size=batch_size, seed=seed, kind=recipe.augment)
+        dataset = augment.training_dataset(
+            mnist.train, batch_size=batch_size, seed=seed, kind=recipe.augment, non_digits=recipe.classes > NUM_CLASSES
+        )
         return TrainingInputs(
             {"x": dataset, "shuffle": False}, int(dataset.cardinality()), validation
         )  # it shuffles itself

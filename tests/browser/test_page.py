@@ -14,17 +14,18 @@ ZERO = [[(140 + 60 * np.sin(a), 140 - 90 * np.cos(a)) for a in np.linspace(0, 2 
 
 def prediction(page):
     element = page.locator('[data-testid="prediction"]')
-    return {key: element.get_attribute(f"data-{key}") for key in ("digit", "confidence", "seq", "unsure")}
+    return {key: element.get_attribute(f"data-{key}") for key in ("digit", "number", "confidence", "seq", "unsure")}
 
 
-def ink_at(page, fx, fy) -> int:
-    """Alpha of the pad's canvas at a fraction (fx, fy) of its size."""
+def ink_at(page, x, y) -> int:
+    """Alpha of the pad's canvas at a point in pad units (the pad is 280 units tall)."""
     return page.evaluate(
-        """([fx, fy]) => {
+        """([x, y]) => {
         const c = document.querySelector('[data-testid="pad"]');
-        return c.getContext('2d').getImageData(Math.floor(fx * c.width), Math.floor(fy * c.height), 1, 1).data[3];
+        const unit = c.height / 280;
+        return c.getContext('2d').getImageData(Math.floor(x * unit), Math.floor(y * unit), 1, 1).data[3];
     }""",
-        [fx, fy],
+        [x, y],
     )
 
 
@@ -59,15 +60,14 @@ def test_empty_pad_shows_a_hint_not_a_prediction(ready_page):
 def test_mouse_drawing_lands_where_the_pointer_was_while_scrolled(watched_page, server_url):
     page = watched_page
     box = scrolled_page(page, server_url)
-    x = box["x"] + box["width"] * 0.25
     before = drive.sequence(page)
-    page.mouse.move(x, box["y"] + box["height"] * 0.15)
+    page.mouse.move(*drive.to_screen(box, 140, 40))
     page.mouse.down()
-    for f in np.linspace(0.15, 0.85, 15):
-        page.mouse.move(x, box["y"] + box["height"] * f)
+    for y in np.linspace(40, 240, 15):
+        page.mouse.move(*drive.to_screen(box, 140, y))
     page.mouse.up()
     drive.wait_for_sequence(page, before + 1)
-    assert ink_at(page, 0.25, 0.5) > 200 and ink_at(page, 0.75, 0.5) == 0 and ink_at(page, 0.25, 0.05) == 0
+    assert ink_at(page, 140, 140) > 200 and ink_at(page, 400, 140) == 0 and ink_at(page, 140, 14) == 0
     assert prediction(page)["digit"] == "1"
 
 
@@ -78,14 +78,14 @@ def test_touch_drawing_while_scrolled(browser, server_url):
     cdp = context.new_cdp_session(page)
     before = drive.sequence(page)
     # a "7": top bar left to right, then the stem down to the lower left, in one touch
-    path = [(0.3, 0.2), (0.5, 0.2), (0.7, 0.2), (0.6, 0.45), (0.5, 0.65), (0.42, 0.85)]
-    points = [{"x": box["x"] + fx * box["width"], "y": box["y"] + fy * box["height"]} for fx, fy in path]
+    path = [(80, 60), (140, 60), (200, 60), (170, 125), (140, 180), (118, 238)]
+    points = [dict(zip(("x", "y"), drive.to_screen(box, x, y))) for x, y in path]
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [points[0]]})
     for point in points[1:]:
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     drive.wait_for_sequence(page, before + 1)
-    assert ink_at(page, 0.5, 0.2) > 200 and ink_at(page, 0.2, 0.8) == 0
+    assert ink_at(page, 140, 60) > 200 and ink_at(page, 60, 220) == 0
     assert prediction(page)["digit"] == "7"
     context.close()
 
@@ -98,14 +98,14 @@ def test_clear_undo_and_keyboard_shortcuts(ready_page):
     drive.wait_for_sequence(page, target)
     page.click('[data-testid="undo"]')
     drive.wait_for_sequence(page, target + 1)
-    assert prediction(page)["digit"] == "1" and ink_at(page, 0.25, 0.5) == 0
+    assert prediction(page)["digit"] == "1" and ink_at(page, 80, 140) == 0
     page.keyboard.press("Control+z")
     drive.wait_for_sequence(page, target + 2)
     assert prediction(page)["digit"] == ""
     drive.wait_for_sequence(page, drive.draw(page, ZERO))
     page.keyboard.press("Escape")
     drive.wait_for_sequence(page, target + 4)
-    assert prediction(page)["digit"] == "" and ink_at(page, 0.5, 0.18) == 0
+    assert prediction(page)["digit"] == "" and ink_at(page, 140, 60) == 0
 
 
 def test_model_switching_and_compare_view(ready_page):

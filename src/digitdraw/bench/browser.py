@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from ..config import PAD_UNITS
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -90,13 +92,20 @@ def wait_for_sequence(page, at_least: int, timeout_ms: int = 10_000) -> None:
     )
 
 
-def draw(page, strokes, pad_units: float = 280.0) -> int:
+def to_screen(box: dict, x: float, y: float) -> tuple[float, float]:
+    """A point in pad units (the pad is PAD_UNITS tall, the same scale across) → page pixels."""
+    unit = box["height"] / PAD_UNITS
+    return box["x"] + x * unit, box["y"] + y * unit
+
+
+def draw(page, strokes) -> int:
     """Draw `strokes` (pad units) with the mouse; return the data-seq the last stroke will show."""
-    box = page.locator('[data-testid="pad"]').bounding_box()
-    scale_x, scale_y = box["width"] / pad_units, box["height"] / pad_units
+    pad = page.locator('[data-testid="pad"]')
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
     start = sequence(page)
     for stroke in strokes:
-        points = [(box["x"] + x * scale_x, box["y"] + y * scale_y) for x, y in resample(stroke)]
+        points = [to_screen(box, x, y) for x, y in resample(stroke)]
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:] or points[:1]:

@@ -5,8 +5,9 @@ Two kinds (a recipe's `augment`):
 - "drawn": MNIST plus the same training digits traced into strokes and redrawn through the page's
   vector recipe (random slant, rotation, aspect, elastic bending, hand tremor, pen width), the
   styles MNIST lacks made from its own 1s and 7s (flagged 1s with or without a base, 7s with a
-  crossbar), and single-stroke font digits (synth.TRAIN_FONTS, disjoint from the benchmark's);
-  then, every epoch, random rotation, zoom, shift and stroke thickening or thinning.
+  crossbar), single-stroke font digits (synth.TRAIN_FONTS, disjoint from the benchmark's), and
+  for 11-class recipes drawings that are not one digit (nondigits.py: fragments, pairs, marks)
+  labelled NOT_A_DIGIT; then, every epoch, random rotation, zoom, shift and stroke thinning.
 Only MNIST *training* digits are used; validation and test are never touched.
 """
 
@@ -20,15 +21,19 @@ from pathlib import Path
 import numpy as np
 
 from .. import preprocess
-from . import synth
+from ..models import NOT_A_DIGIT
+from . import nondigits, synth
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 THICKENED_SHARE = 0.4  # of the raw MNIST digits, also given as a fat-pen copy
 FLAGGED_PER_ONE = 2  # flagged 1s are what MNIST lacks most; plain-bar 7s are their look-alikes
 PEN_RANGE = (1.6, 3.2)  # around preprocess.CANONICAL_PEN, so thin and bold pens both appear
 FONT_VARIANTS = 40
 CHUNK = 2_000
 WORKERS = 2
+FRAGMENT_SHARE = 0.4  # of the traced digits, also given as a fragment labelled NOT_A_DIGIT
+PAIR_SHARE = 0.3  # of the traced digits, also written touching the next one, NOT_A_DIGIT
+MARK_SHARE = 0.05  # dots, dashes and scribbles, per traced digit
 
 
 def redraw(strokes, rng) -> np.ndarray:
@@ -50,7 +55,7 @@ def holes(image: np.ndarray) -> int:
 
 
 def _drawn_chunk(task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    images, labels, seed = task
+    images, labels, seed, with_non_digits = task
     rng = np.random.default_rng(seed)
     out, out_labels, styles = [], [], []
 
@@ -62,7 +67,8 @@ def _drawn_chunk(task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             out_labels.append(label)
             styles.append(style)
 
-    for original, strokes, label in zip(images, synth.traced(images), labels):
+    traced = synth.traced(images)
+    for index, (original, strokes, label) in enumerate(zip(images, traced, labels)):
         if not strokes:
             continue
         loops = holes(original)
@@ -72,6 +78,16 @@ def _drawn_chunk(task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 keep(redraw(synth.add_flag(strokes, rng), rng), 1, 1, loops)
         elif label == 7:
             keep(redraw(synth.add_crossbar(strokes, rng), rng), 7, 2, loops)
+        if not with_non_digits:
+            continue
+        part = nondigits.fragment(strokes, rng) if rng.uniform() < FRAGMENT_SHARE else None
+        if part:
+            keep(redraw(part, rng), NOT_A_DIGIT, 3, 0)
+        neighbour = traced[(index + 1) % len(traced)]
+        if neighbour and rng.uniform() < PAIR_SHARE:
+            keep(redraw(nondigits.pair(strokes, neighbour, rng), rng), NOT_A_DIGIT, 4, 0)
+        if rng.uniform() < MARK_SHARE:
+            keep(redraw(nondigits.mark(rng), rng), NOT_A_DIGIT, 5, 0)
     return np.stack(out), np.array(out_labels, dtype=np.uint8), np.array(styles, dtype=np.uint8)
 
 
@@ -103,21 +119,23 @@ def font_digits(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(images), np.array(labels, dtype=np.uint8)
 
 
-def cache_path(split, seed: int) -> Path:
+def cache_path(split, seed: int, non_digits: bool) -> Path:
     from platformdirs import user_cache_dir
 
     digest = hashlib.sha256(split.images[:: max(1, len(split) // 500)].tobytes()).hexdigest()[:12]
-    return Path(user_cache_dir("digitdraw")) / f"drawn-train-v{CACHE_VERSION}-{len(split)}-{digest}-{seed}.npz"
+    kind = "-with-non-digits" if non_digits else ""
+    return Path(user_cache_dir("digitdraw")) / f"drawn-train-v{CACHE_VERSION}{kind}-{len(split)}-{digest}-{seed}.npz"
 
 
-def drawn_digits(split, seed: int, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The redrawn, restyled and font digits for `split` (uint8 images, labels); cached on disk."""
-    path = cache_path(split, seed)
+def drawn_digits(split, seed: int, non_digits: bool = False, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The redrawn, restyled and font digits for `split` (uint8 images, labels), and with
+    `non_digits` the drawings labelled NOT_A_DIGIT; cached on disk."""
+    path = cache_path(split, seed, non_digits)
     if cache and path.exists():
         with np.load(path) as stored:
             return stored["images"], stored["labels"]
     tasks = [
-        (split.images[i : i + CHUNK], split.labels[i : i + CHUNK], seed * 100_003 + i)
+        (split.images[i : i + CHUNK], split.labels[i : i + CHUNK], seed * 100_003 + i, non_digits)
         for i in range(0, len(split), CHUNK)
     ]
     # Tracing and rendering are NumPy-bound; two processes use both cores. Spawned, not forked:
@@ -150,14 +168,15 @@ def _thin(images, rng_seed):
     return tf.where(amount < 0, images - amount * (eroded - images), images)
 
 
-def training_dataset(split, *, batch_size: int, seed: int, kind: str):
-    """A shuffled, batched, augmented tf.data pipeline of (image, label) for `split`."""
+def training_dataset(split, *, batch_size: int, seed: int, kind: str, non_digits: bool = False):
+    """A shuffled, batched, augmented tf.data pipeline of (image, label) for `split`; with
+    `non_digits` (kind "drawn" only) it also holds drawings labelled NOT_A_DIGIT."""
     import keras
     import tensorflow as tf
 
     images, labels = split.images, split.labels
     if kind == "drawn":
-        extra_images, extra_labels = drawn_digits(split, seed)
+        extra_images, extra_labels = drawn_digits(split, seed, non_digits)
         images = np.concatenate([images, extra_images])
         labels = np.concatenate([labels, extra_labels])
     elif kind != "shift":

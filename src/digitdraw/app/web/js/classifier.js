@@ -88,4 +88,19 @@ export class Classifier {
       output.dispose();
     }
   }
+
+  /**
+   * One row of probabilities per input: 10 digits, and for 11-class models "not one digit" last.
+   * @param {string} name
+   * @param {Float32Array[]} inputs each SIZE×SIZE values
+   * @returns {Promise<Float32Array[]>}
+   */
+  async predictEach(name, inputs) {
+    if (!inputs.length) return [];
+    const batch = new Float32Array(inputs.length * PIXELS);
+    inputs.forEach((input, i) => batch.set(input, i * PIXELS));
+    const flat = await this.predict(name, batch);
+    const width = flat.length / inputs.length;
+    return inputs.map((_, i) => flat.subarray(i * width, (i + 1) * width));
+  }
 }

@@ -1,13 +1,15 @@
 /**
- * Wires the page together; data flows one way: pad strokes → preprocess → classifier → view.
+ * Wires the page together; data flows one way: pad strokes → number reader (preprocess +
+ * classifier per candidate digit) → view and the pad's digit boxes.
  * `tf` and `Chart` are the vendored UMD globals loaded by index.html; every other value comes
  * from a module: the shared constants from config.json, the compute from preprocess.js and
  * classifier.js, the order of results from queue.js, all DOM work from view.js and pad.js.
  */
 import config from '../config.json' with { type: 'json' };
 import { DrawingPad, PAD_UNITS, PEN_WIDTH } from './pad.js';
-import { mnistFromPadStrokes, mnistFromStrokes, NoInkError } from './preprocess.js';
-import { Classifier, chooseBackend, verdict } from './classifier.js';
+import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
+import { Classifier, chooseBackend } from './classifier.js';
+import { NumberReader } from './numbers.js';
 import { PredictionQueue } from './queue.js';
 import { View } from './view.js';
 
@@ -20,8 +22,16 @@ const params = new URLSearchParams(location.search);
  */
 const recipe = ['raster', 'vector'].includes(params.get('recipe')) ? params.get('recipe') : config.recognition.default_recipe;
 
+/** One candidate digit's strokes → its 28×28 input, through the chosen recipe. */
 function toInput(strokes) {
-  return recipe === 'raster' ? mnistFromPadStrokes(strokes, PAD_UNITS, PEN_WIDTH) : mnistFromStrokes(strokes);
+  if (recipe === 'vector') return mnistFromStrokes(strokes);
+  // The raster recipe draws the strokes at the pad's pen on a square raster just big enough,
+  // moved by whole units so the pixels are those the full pad would have.
+  const [minX, minY, maxX, maxY] = strokeBounds(strokes);
+  const margin = Math.ceil(PEN_WIDTH / 2) + 1;
+  const [dx, dy] = [margin - Math.floor(minX), margin - Math.floor(minY)];
+  const size = Math.max(PAD_UNITS, Math.ceil(Math.max(maxX - minX, maxY - minY)) + 2 * margin + 1);
+  return mnistFromPadStrokes(strokes.map((s) => s.map(([x, y]) => [x + dx, y + dy])), size, PEN_WIDTH);
 }
 
 async function fetchCatalog() {
@@ -37,36 +47,64 @@ async function boot() {
   const [backend, catalog] = await Promise.all([chooseBackend(tf, WASM_PATH), fetchCatalog()]);
   const urls = Object.fromEntries(catalog.models.map((m) => [m.name, m.url]));
   const selected = urls[params.get('model')] ? params.get('model') : catalog.default;
-  return { backend, catalog, selected, classifier: new Classifier(tf, (name) => urls[name]) };
+  return { backend, catalog, selected, classifier: new Classifier(tf, (name) => urls[name]), readers: new Map(), picked: null };
 }
 
-/** Every model's verdict on `input`; a model that fails gets a row saying so, the others still answer. */
-async function compareAll(state, input) {
+/** A number reader per model, each with its own cache of candidate scores. */
+function readerFor(state, name) {
+  if (!state.readers.has(name)) {
+    state.readers.set(name, new NumberReader((groups) => state.classifier.predictEach(name, groups.map(toInput))));
+  }
+  return state.readers.get(name);
+}
+
+/** Every model's reading of the drawing; a model that fails gets a row saying so, the others still answer. */
+async function compareAll(state, strokes) {
   const rows = [];
   for (const { name } of state.catalog.models) {
     try {
-      rows.push({ name, verdict: verdict(await state.classifier.predict(name, input)) });
+      const { digits, text } = await readerFor(state, name).read(strokes);
+      const confidence = Math.min(...digits.map((d) => d.confidence));
+      rows.push({ name, text, confidence, unsure: digits.some((d) => d.unsure) });
     } catch (error) {
-      rows.push({ name, verdict: null, error: error.message });
+      rows.push({ name, text: '', error: error.message });
     }
   }
   return rows;
 }
 
-/** One prediction of the current drawing, shown; `final` ones also fill the compare view. */
+/** The digit to show in the chart: the one picked, while it exists; else the first doubtful one, else the last. */
+function chooseDigit(digits, picked) {
+  if (picked !== null && picked < digits.length) return picked;
+  const doubtful = digits.findIndex((d) => d.unsure);
+  return doubtful >= 0 ? doubtful : digits.length - 1;
+}
+
+/** One reading of the current drawing, shown; `final` ones also fill the compare view. */
 async function predictDrawing(state, pad, view, { final, compare }) {
-  let input;
-  try {
-    input = toInput(pad.strokes);
-  } catch (error) {
-    if (!(error instanceof NoInkError)) throw error;
+  const strokes = pad.strokes.map((s) => s.slice()); // the drawing as it is now, not as it grows
+  const reading = await readerFor(state, state.selected).read(strokes);
+  if (!reading.digits.length) {
+    state.picked = null;
+    pad.showMarks([]);
     view.showEmpty(final);
     if (final && compare) view.showComparison([]);
     return;
   }
-  const probabilities = await state.classifier.predict(state.selected, input);
-  view.showResult(verdict(probabilities), probabilities, input, final);
-  if (final && compare) view.showComparison(await compareAll(state, input));
+  const show = (isFinal) => {
+    const selected = chooseDigit(reading.digits, state.picked);
+    const input = toInput(reading.digits[selected].parts.map((k) => strokes[k]));
+    const several = reading.digits.length > 1;
+    pad.showMarks(
+      reading.digits.map((d, i) => ({ box: d.box, label: String(d.digit), selected: several && i === selected, unsure: d.unsure })),
+    );
+    view.showReading(reading, selected, input, isFinal, (index) => {
+      state.picked = index;
+      show(false);
+    });
+  };
+  show(final);
+  if (final && compare) view.showComparison(await compareAll(state, strokes));
 }
 
 async function selectModel(state, pad, view, name, predictLive) {

@@ -1,7 +1,8 @@
 /**
  * The drawing pad: Pointer Events in, strokes out. Strokes are data (arrays of [x, y] points in
- * pad units, PAD_UNITS across whatever the on-screen size), so they can be undone, redrawn at any
- * resolution, and preprocessed without reading pixels back from the canvas.
+ * pad units: the pad is PAD_UNITS tall, and as many units wide as its on-screen shape makes it),
+ * so they can be undone, redrawn at any resolution, and preprocessed without reading pixels back
+ * from the canvas. Over the strokes it can show the digits read, each as a faint labelled box.
  *
  * Events: 'strokeupdate' while a stroke is being drawn (it started or grew), 'strokeend' when the
  * pen lifts, 'clear' and 'undo' when the drawing changes by those commands.
@@ -10,6 +11,7 @@ import config from '../config.json' with { type: 'json' };
 
 export const PAD_UNITS = config.pad.units;
 export const PEN_WIDTH = config.pad.pen_width; // pad units; about a fingertip on a phone-sized pad
+const MARK_FONT = 22; // pad units: the size of a digit's reading written over its box
 
 export class DrawingPad extends EventTarget {
   /** @param {HTMLCanvasElement} canvas */
@@ -18,6 +20,7 @@ export class DrawingPad extends EventTarget {
     this.canvas = canvas;
     this.context = canvas.getContext('2d');
     this.strokes = [];
+    this.marks = []; // [{box, label, selected, unsure}] in pad units, drawn over the strokes
     this.active = null; // pointerId of the stroke being drawn
     canvas.addEventListener('pointerdown', (e) => this.#down(e));
     canvas.addEventListener('pointermove', (e) => this.#move(e));
@@ -33,7 +36,14 @@ export class DrawingPad extends EventTarget {
   /** Pointer position in pad units, right whatever the scroll, zoom or CSS size. */
   #toPad(event) {
     const box = this.canvas.getBoundingClientRect();
-    return [((event.clientX - box.left) / box.width) * PAD_UNITS, ((event.clientY - box.top) / box.height) * PAD_UNITS];
+    const unit = box.height / PAD_UNITS; // the same scale across and down: a circle stays round
+    return [(event.clientX - box.left) / unit, (event.clientY - box.top) / unit];
+  }
+
+  /** Show the digits read: faint boxes with their readings (pad units), or [] for none. */
+  showMarks(marks) {
+    this.marks = marks;
+    this.redraw();
   }
 
   #down(event) {
@@ -63,6 +73,7 @@ export class DrawingPad extends EventTarget {
 
   clear() {
     this.strokes = [];
+    this.marks = [];
     this.active = null;
     this.redraw();
     this.dispatchEvent(new Event('clear'));
@@ -94,7 +105,8 @@ export class DrawingPad extends EventTarget {
     const { context, canvas } = this;
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, canvas.width, canvas.height);
-    context.setTransform(canvas.width / PAD_UNITS, 0, 0, canvas.height / PAD_UNITS, 0, 0);
+    const unit = canvas.height / PAD_UNITS;
+    context.setTransform(unit, 0, 0, unit, 0, 0);
     context.lineCap = 'round';
     context.lineJoin = 'round';
     context.lineWidth = PEN_WIDTH;
@@ -111,5 +123,22 @@ export class DrawingPad extends EventTarget {
       if (stroke.length > 1) context.lineTo(...stroke[stroke.length - 1]);
       context.stroke();
     }
+    this.#drawMarks(context);
+  }
+
+  #drawMarks(context) {
+    const style = getComputedStyle(this.canvas);
+    context.lineWidth = 2;
+    context.font = `600 ${MARK_FONT}px system-ui, sans-serif`;
+    context.textBaseline = 'bottom';
+    for (const { box, label, selected, unsure } of this.marks) {
+      const [x0, y0, x1, y1] = box;
+      const margin = PEN_WIDTH / 2 + 2;
+      context.globalAlpha = selected ? 0.7 : 0.35;
+      context.strokeStyle = context.fillStyle = style.getPropertyValue(unsure ? '--error' : '--accent').trim();
+      context.strokeRect(x0 - margin, y0 - margin, x1 - x0 + 2 * margin, y1 - y0 + 2 * margin);
+      context.fillText(label, x0 - margin, Math.max(MARK_FONT, y0 - margin - 2));
+    }
+    context.globalAlpha = 1;
   }
 }

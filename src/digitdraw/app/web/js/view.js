@@ -1,6 +1,7 @@
 /**
- * Everything the page shows about a result: the big digit, the bar chart, what the model sees,
- * the model selector, the compare table and the status line. Takes data, touches only the DOM.
+ * Everything the page shows about a result: the number read (one button per digit), the bar
+ * chart and the 28×28 input of the selected digit, the model selector, the compare table and the
+ * status line. Takes data, touches only the DOM.
  */
 
 const $ = (id) => document.getElementById(id);
@@ -9,7 +10,7 @@ const percent = (p) => `${(p * 100).toFixed(p >= 0.995 || p < 0.01 ? 0 : 1)}%`;
 export class View {
   constructor() {
     this.result = $('prediction');
-    this.digit = $('digit');
+    this.digits = $('digits');
     this.detail = $('detail');
     this.announce = $('announce');
     this.preview = $('preview').getContext('2d');
@@ -58,34 +59,79 @@ export class View {
   }
 
   /**
-   * Show one result. `final` results (a finished stroke, Predict) bump data-seq; live ones don't.
-   * @param {{digit: number, confidence: number, runnerUp: number, unsure: boolean}} verdict
+   * Show a number read from the drawing. `final` results (a finished stroke, Predict, clear,
+   * undo) bump data-seq; live ones don't. `onSelect(index)` when the person picks a digit.
+   * @param {{digits: object[], text: string, alternative: (string|null)}} reading from numbers.js
+   * @param {number} selected index of the digit whose probabilities and input are shown
+   * @param {Float32Array} input that digit's 28×28 input
    */
-  showResult(verdict, probabilities, input, final) {
-    const { digit, confidence, runnerUp, unsure } = verdict;
-    this.result.dataset.digit = String(digit);
-    this.result.dataset.confidence = confidence.toFixed(4);
-    this.result.dataset.unsure = String(unsure);
-    this.digit.textContent = unsure ? `${digit}?` : String(digit);
-    this.detail.textContent = unsure
-      ? `Unsure: ${digit} or ${runnerUp} (${percent(confidence)} / ${percent(probabilities[runnerUp])})`
-      : `${percent(confidence)} sure`;
-    this.#drawChart(probabilities, digit);
+  showReading(reading, selected, input, final, onSelect) {
+    const { digits, text } = reading;
+    const chosen = digits[selected];
+    const doubtful = digits.map((d, i) => [d, i]).filter(([d]) => d.unsure);
+    this.result.dataset.number = text;
+    this.result.dataset.digit = digits.length === 1 ? String(chosen.digit) : '';
+    this.result.dataset.confidence = chosen.confidence.toFixed(4);
+    this.result.dataset.unsure = String(doubtful.length > 0);
+    this.#showDigits(digits, selected, onSelect);
+    this.detail.textContent = this.#describe(reading, doubtful);
+    this.#drawChart(chosen.probabilities, chosen.digit);
     this.#drawPreview(input);
     if (final) {
       this.sequence += 1;
       this.result.dataset.seq = String(this.sequence);
-      this.announce.textContent = unsure ? `Unsure: ${digit} or ${runnerUp}` : `Looks like ${digit}, ${percent(confidence)}`;
+      this.announce.textContent = this.#announcement(reading, doubtful);
     }
+  }
+
+  /** The number as one button per digit: picking one shows its probabilities and input. */
+  #showDigits(digits, selected, onSelect) {
+    this.digits.replaceChildren(
+      ...digits.map((d, i) => {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'digit';
+        button.textContent = d.unsure ? `${d.digit}?` : String(d.digit);
+        button.dataset.testid = `digit-${i}`;
+        button.dataset.unsure = String(d.unsure);
+        button.setAttribute('aria-pressed', String(i === selected));
+        button.setAttribute('aria-label', `digit ${i + 1}: ${d.digit}, ${percent(d.confidence)}`);
+        button.addEventListener('click', () => onSelect(i));
+        return button;
+      }),
+    );
+  }
+
+  #describe({ digits, alternative }, doubtful) {
+    const otherwise = alternative ? ` · or perhaps ${alternative}` : '';
+    if (digits.length === 1) {
+      const [d] = digits;
+      const sure = d.unsure
+        ? `Unsure: ${d.digit} or ${d.runnerUp} (${percent(d.confidence)} / ${percent(d.probabilities[d.runnerUp])})`
+        : `${percent(d.confidence)} sure`;
+      return sure + otherwise;
+    }
+    if (!doubtful.length) return `${digits.length} digits, all sure${otherwise}`;
+    const which = doubtful.map(([d, i]) => `digit ${i + 1}: ${d.digit} or ${d.runnerUp}`).join('; ');
+    return `Unsure about ${which}${otherwise}`;
+  }
+
+  #announcement({ digits, text }, doubtful) {
+    if (digits.length === 1) {
+      const [d] = digits;
+      return d.unsure ? `Unsure: ${d.digit} or ${d.runnerUp}` : `Looks like ${d.digit}, ${percent(d.confidence)}`;
+    }
+    return doubtful.length ? `Reads ${text}, unsure about ${doubtful.length} digit(s)` : `Reads ${text}`;
   }
 
   /** The empty pad: a hint instead of a prediction. */
   showEmpty(final) {
+    this.result.dataset.number = '';
     this.result.dataset.digit = '';
     this.result.dataset.confidence = '0';
     this.result.dataset.unsure = 'false';
-    this.digit.textContent = '–';
-    this.detail.textContent = 'Draw a digit, 0 to 9, in the box.';
+    this.digits.replaceChildren(Object.assign(document.createElement('span'), { className: 'digit', textContent: '–' }));
+    this.detail.textContent = 'Draw a digit, 0 to 9, or a whole number, in the box.';
     this.#drawChart(new Array(10).fill(0), -1);
     this.preview.clearRect(0, 0, 28, 28);
     if (final) {
@@ -119,17 +165,17 @@ export class View {
     this.preview.putImageData(pixels, 0, 0);
   }
 
-  /** Rows of the compare view: [{name, verdict, error?}] or null to hide it. */
+  /** Rows of the compare view: [{name, text, confidence, unsure, error?}] or null to hide it. */
   showComparison(rows) {
     $('compare').hidden = rows === null;
     if (!rows) return;
     this.compareBody.replaceChildren(
-      ...rows.map(({ name, verdict, error }) => {
+      ...rows.map(({ name, text, confidence, unsure, error }) => {
         const row = document.createElement('tr');
         row.dataset.model = name;
-        row.dataset.digit = verdict ? String(verdict.digit) : '';
-        const cells = [name, verdict ? (verdict.unsure ? `${verdict.digit}?` : String(verdict.digit)) : '–',
-          verdict ? percent(verdict.confidence) : error ? `failed: ${error}` : ''];
+        row.dataset.digit = text ?? '';
+        const read = text ? `${text}${unsure ? '?' : ''}` : '–';
+        const cells = [name, read, error ? `failed: ${error}` : text ? percent(confidence) : ''];
         row.replaceChildren(...cells.map((text) => Object.assign(document.createElement('td'), { textContent: text })));
         return row;
       }),

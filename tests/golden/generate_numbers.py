@@ -1,0 +1,128 @@
+"""Golden vectors for reading numbers: what the Python number reader makes of crafted stroke sets.
+
+`make golden` (python tests/golden/generate_numbers.py) writes numbers.json beside this file;
+tests/js/numbers.test.js reads the same strokes with the JavaScript twin and requires the same
+order, line height, candidates, priors and readings, and tests/test_numbers.py requires the
+committed file to match what numbers.py makes today. The classifier is replaced by a table of
+seeded probabilities per group of strokes, so the vectors test the method, not a model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from digitdraw import numbers
+
+GOLDEN_FILE = Path(__file__).with_name("numbers.json")
+CLASSES = 11
+DECIMALS = 9
+
+
+def _bar(x, top=60, bottom=220):
+    return np.array([[x, top], [x + 2, (top + bottom) / 2], [x + 4, bottom]], dtype=float)
+
+
+def _four(x):
+    return [np.array([[x + 40, 60], [x, 170], [x + 90, 170]], dtype=float), _bar(x + 60, 90, 230)]
+
+
+def _seven(x):
+    return [
+        np.array([[x, 60], [x + 100, 60], [x + 40, 230]], dtype=float),
+        np.array([[x + 20, 145], [x + 90, 140]], dtype=float),
+    ]
+
+
+def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
+    """Crafted sets (a two-stroke 4, a crossed 7 with a late crossbar, a touching pair, a dot, a
+    long number) and seeded random ones."""
+    sets = [
+        ("three-bars", [_bar(40), _bar(160), _bar(280)]),
+        ("two-stroke-four", _four(40)),
+        ("one-four-seven-late-bar", [_bar(30), *_four(100), _seven(240)[0], _bar(400), _seven(240)[1]]),
+        (
+            "touching-pair",
+            [
+                np.array([[40, 60], [120, 60], [80, 140], [40, 220], [125, 220]], dtype=float),
+                np.array([[118, 60], [122, 220]], dtype=float),
+            ],
+        ),
+        ("dot-after-digit", [_bar(40), np.array([[120, 215]], dtype=float)]),
+        ("long-number", [bar for k in range(10) for bar in ([_bar(30 + 90 * k)] if k % 3 else _four(30 + 90 * k))]),
+    ]
+    rng = np.random.default_rng(17)
+    for index in range(8):
+        strokes = []
+        for _ in range(rng.integers(1, 12)):
+            start = rng.uniform([0, 40], [900, 200])
+            strokes.append(np.round(start + rng.normal(0, 25, size=(rng.integers(1, 8), 2)).cumsum(axis=0), 3))
+        sets.append((f"random-{index}", strokes))
+    return sets
+
+
+def fake_probabilities(strokes: list[np.ndarray], seed: int) -> dict[str, list[float]]:
+    """Seeded, peaky probabilities for every group the reader will ask about, keyed "i,j,…"."""
+    boxes = [numbers.box_of(s) for s in strokes]
+    order = numbers.reading_order(boxes)
+    height = numbers.line_height(boxes, order)
+    rng = np.random.default_rng(seed)
+    table = {}
+    for start, end in numbers.candidates(boxes, order, height):
+        group = ",".join(str(k) for k in sorted(order[start:end]))
+        table[group] = [round(float(p), DECIMALS) for p in rng.dirichlet(np.full(CLASSES, 0.3))]
+    return table
+
+
+def read_with_table(strokes: list[np.ndarray], table: dict[str, list[float]]) -> numbers.NumberReading:
+    """The Python reader with the table as its classifier: an input image carries its group's
+    stroke indices as lit pixels, and the fake model looks the group up."""
+
+    def make_input(indices):
+        image = np.zeros((28, 28), dtype=np.float32)
+        image.flat[list(indices)] = 1.0
+        return image
+
+    def predict(batch):
+        return np.array([table[",".join(str(k) for k in np.flatnonzero(x.ravel()))] for x in batch])
+
+    reader = numbers.NumberReader(predict)
+    boxes = [numbers.box_of(s) for s in strokes]
+    return reader.read_parts(boxes, list(range(len(strokes))), make_input)
+
+
+def build() -> dict:
+    cases = []
+    for seed, (name, strokes) in enumerate(stroke_sets()):
+        boxes = [numbers.box_of(s) for s in strokes]
+        order = numbers.reading_order(boxes)
+        height = numbers.line_height(boxes, order)
+        runs = numbers.candidates(boxes, order, height)
+        table = fake_probabilities(strokes, seed)
+        reading = read_with_table(strokes, table)
+        cases.append(
+            {
+                "name": name,
+                "strokes": [s.tolist() for s in strokes],
+                "order": order,
+                "line_height": round(height, DECIMALS),
+                "candidates": [list(run) for run in runs],
+                "priors": [round(numbers.prior([boxes[k] for k in order[a:b]], height), DECIMALS) for a, b in runs],
+                "probabilities": table,
+                "text": reading.text,
+                "alternative": reading.alternative,
+                "parts": [list(d.parts) for d in reading.digits],
+            }
+        )
+    return {"tolerance": 1e-6, "cases": cases}
+
+
+def write(path: Path = GOLDEN_FILE) -> Path:
+    path.write_text(json.dumps(build(), separators=(",", ":")))
+    return path
+
+
+if __name__ == "__main__":
+    print(f"wrote {write()}")

@@ -1,0 +1,61 @@
+// The JS number reader must match the Python reference on the golden vectors it wrote.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  NumberReader, boxOf, readingOrder, lineHeight, candidates, prior,
+} from '../../src/digitdraw/app/web/js/numbers.js';
+
+const golden = JSON.parse(readFileSync(new URL('../golden/numbers.json', import.meta.url)));
+const close = (a, b) => Math.abs(a - b) <= golden.tolerance * Math.max(1, Math.abs(b));
+
+/** A classifier that looks each group of strokes up in the case's table, as the Python side did. */
+function tableClassifier(c) {
+  const indexOf = new Map(c.strokes.map((s, k) => [JSON.stringify(s), k]));
+  const calls = [];
+  const classify = async (groups) => {
+    calls.push(groups.length);
+    return groups.map((g) => c.probabilities[g.map((s) => indexOf.get(JSON.stringify(s))).sort((a, b) => a - b).join(',')]);
+  };
+  return { classify, calls };
+}
+
+test('golden file covers crafted and random stroke sets', () => {
+  assert.ok(golden.cases.length >= 12);
+});
+
+for (const c of golden.cases) {
+  test(`numbers "${c.name}": same order, line height, candidates, priors and reading as Python`, async () => {
+    const boxes = c.strokes.map(boxOf);
+    const order = readingOrder(boxes);
+    assert.deepEqual(order, c.order);
+    const height = lineHeight(boxes, order);
+    assert.ok(close(height, c.line_height), `line height ${height} vs ${c.line_height}`);
+    const runs = candidates(boxes, order, height);
+    assert.deepEqual(runs, c.candidates);
+    runs.forEach(([a, b], i) => {
+      const value = prior(order.slice(a, b).map((k) => boxes[k]), height);
+      assert.ok(close(value, c.priors[i]), `prior of ${a}:${b}: ${value} vs ${c.priors[i]}`);
+    });
+    const reading = await new NumberReader(tableClassifier(c).classify).read(c.strokes);
+    assert.equal(reading.text, c.text);
+    assert.equal(reading.alternative, c.alternative);
+    assert.deepEqual(reading.digits.map((d) => d.parts), c.parts);
+  });
+}
+
+test('a new stroke costs only the candidates it joins', async () => {
+  const c = golden.cases.find((x) => x.name === 'long-number');
+  const { classify, calls } = tableClassifier(c);
+  const reader = new NumberReader(classify);
+  await reader.read(c.strokes.slice(0, -1));
+  await reader.read(c.strokes);
+  assert.ok(calls[1] <= 4, `second read classified ${calls[1]} groups`);
+  await reader.read(c.strokes);
+  assert.equal(calls.length, 2, 'reading the same strokes again classifies nothing');
+});
+
+test('an empty drawing reads as no digits', async () => {
+  const reading = await new NumberReader(async () => []).read([[], []]);
+  assert.deepEqual(reading, { digits: [], text: '', alternative: null });
+});

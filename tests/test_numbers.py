@@ -1,0 +1,122 @@
+"""Reading whole numbers: the method on crafted stroke sets with the shipped model, and the
+golden vectors the JS twin is checked against."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitdraw import numbers, tfjs
+from digitdraw.app import catalog
+from digitdraw.config import DEFAULT_MODEL
+
+GOLDEN_GENERATOR = Path(__file__).parent / "golden" / "generate_numbers.py"
+
+
+def load_golden_generator():
+    spec = importlib.util.spec_from_file_location("generate_numbers", GOLDEN_GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def reader():
+    model = tfjs.load(catalog.resolve(DEFAULT_MODEL))
+    return numbers.NumberReader(lambda batch: model.predict(batch, verbose=0))
+
+
+def line(*points):
+    return np.array(points, dtype=float)
+
+
+def one(x, top=60, bottom=230):
+    return [line((x, top), (x + 3, bottom))]
+
+
+def two_stroke_four(x):
+    return [line((x + 45, 60), (x + 5, 165), (x + 95, 165)), line((x + 70, 95), (x + 70, 235))]
+
+
+def two_stroke_five(x):
+    body = [(x + 15, 62), (x + 10, 130)] + [
+        (x + 45 + 45 * np.cos(a), 175 + 50 * np.sin(a)) for a in np.linspace(-2.3, 2.4, 16)
+    ]
+    return [line(*body), line((x + 15, 60), (x + 90, 58))]
+
+
+def seven(x):
+    return [line((x, 62), (x + 95, 60), (x + 40, 232))]
+
+
+def crossbar(x):
+    return [line((x + 25, 148), (x + 85, 144))]
+
+
+def zero(x):
+    return [line(*[(x + 45 + 42 * np.cos(a), 145 - 82 * np.sin(a)) for a in np.linspace(0, 2 * np.pi, 40)])]
+
+
+def test_a_two_stroke_four_and_five_are_one_digit_each(reader):
+    assert reader.read_strokes(two_stroke_four(40)).text == "4"
+    assert reader.read_strokes(two_stroke_five(40)).text == "5"
+    assert reader.read_strokes([*one(30), *two_stroke_four(110), *two_stroke_five(260)]).text == "145"
+
+
+def test_a_crossbar_added_after_the_next_digit_still_belongs_to_its_seven(reader):
+    strokes = [*seven(40), *one(200), *crossbar(40)]  # crossbar written last, after the 1
+    reading = reader.read_strokes(strokes)
+    assert reading.text == "71"
+    assert reading.digits[0].parts == (0, 2)
+
+
+def test_touching_digits_are_split(reader):
+    strokes = [*zero(30), *one(118)]  # the 1 touches the 0's right side
+    assert reader.read_strokes(strokes).text == "01"
+
+
+def test_a_long_number(reader):
+    makers = [one, two_stroke_four, zero, seven, two_stroke_five, one, zero, two_stroke_four, one, seven]
+    strokes, x = [], 30
+    for make in makers:
+        strokes += make(x)
+        x += 130
+    assert reader.read_strokes(strokes).text == "1407510417"
+
+
+def test_reading_again_classifies_only_new_candidates(reader):
+    calls = []
+    counting = numbers.NumberReader(lambda batch: calls.append(len(batch)) or reader.predict(batch))
+    strokes = [*one(30), *zero(120), *seven(240)]
+    counting.read_strokes(strokes[:-1])
+    counting.read_strokes(strokes)
+    counting.read_strokes(strokes)
+    assert len(calls) == 2 and calls[1] <= numbers.MAX_PARTS
+
+
+def test_an_empty_drawing_reads_as_no_digits(reader):
+    assert reader.read_strokes([]).text == ""
+    assert reader.read_strokes([[]]).digits == ()
+
+
+def test_golden_file_is_up_to_date():
+    """The JS tests check against this file; it must be what numbers.py makes today."""
+    golden = load_golden_generator()
+    assert json.loads(golden.GOLDEN_FILE.read_text()) == json.loads(json.dumps(golden.build(), separators=(",", ":")))
+
+
+def test_predict_reads_a_number_in_an_image(tmp_path, capsys):
+    """A scan-like image of a written number: read by segmenting the raster, as the CLI does."""
+    from PIL import Image
+
+    from digitdraw import cli, preprocess
+
+    strokes = [*one(30), *zero(120), *seven(250), *two_stroke_four(390)]
+    ink = preprocess.render_strokes(strokes, 300, 540, 14.0)
+    Image.fromarray((255 - ink * 200).astype(np.uint8)).save(tmp_path / "number.png")  # grey pen on white
+    assert cli.main(["predict", DEFAULT_MODEL, "--json", str(tmp_path / "number.png")]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["number"] == "1074"
+    assert len(result["digits"]) == 4 and all(len(d["probabilities"]) == 10 for d in result["digits"])
