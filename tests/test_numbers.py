@@ -10,7 +10,7 @@ import pytest
 
 from digitdraw import numbers, tfjs
 from digitdraw.app import catalog
-from digitdraw.config import DEFAULT_MODEL
+from digitdraw.config import DEFAULT_MODEL, SEGMENTER
 
 GOLDEN_GENERATOR = Path(__file__).parent / "golden" / "generate_numbers.py"
 
@@ -24,8 +24,10 @@ def load_golden_generator():
 
 @pytest.fixture(scope="module")
 def reader():
-    model = tfjs.load(catalog.resolve(DEFAULT_MODEL))
-    return numbers.NumberReader(lambda batch: model.predict(batch, verbose=0))
+    """The shipped pair: the segmenter cuts, the default model reads."""
+    return numbers.NumberReader.for_model(
+        tfjs.load(catalog.resolve(DEFAULT_MODEL)), tfjs.load(catalog.resolve(SEGMENTER))
+    )
 
 
 def line(*points):
@@ -77,6 +79,13 @@ def test_touching_digits_are_split(reader):
     assert reader.read_strokes(strokes).text == "01"
 
 
+def test_a_digit_written_over_is_one_digit(reader):
+    zero_twice = [*zero(40), zero(40)[0] + (3.0, 2.0)]  # the pen went round again
+    assert numbers.retraced_groups(zero_twice) == [[0, 1]]
+    reading = reader.read_strokes([*zero_twice, *one(160)])
+    assert reading.text == "01" and reading.digits[0].parts == (0, 1)
+
+
 def test_a_long_number(reader):
     makers = [one, two_stroke_four, zero, seven, two_stroke_five, one, zero, two_stroke_four, one, seven]
     strokes, x = [], 30
@@ -88,7 +97,7 @@ def test_a_long_number(reader):
 
 def test_reading_again_classifies_only_new_candidates(reader):
     calls = []
-    counting = numbers.NumberReader(lambda batch: calls.append(len(batch)) or reader.predict(batch))
+    counting = numbers.NumberReader(lambda batch: calls.append(len(batch)) or reader.segmenter(batch))
     strokes = [*one(30), *zero(120), *seven(240)]
     counting.read_strokes(strokes[:-1])
     counting.read_strokes(strokes)

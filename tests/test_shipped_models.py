@@ -13,7 +13,7 @@ from digitdraw.app import catalog
 
 # The issue's floors for the posts' models. robust-cnn's target was 99.5%; the shipped model has
 # 99.49% (one digit short, docs/benchmarks.md), so this guards 99.4% against regressions.
-REQUIRED_ACCURACY = {"mlp": 0.982, "cnn": 0.990, "keras-cnn": 0.991, "robust-cnn": 0.994}
+REQUIRED_ACCURACY = {"mlp": 0.982, "cnn": 0.990, "keras-cnn": 0.991, "robust-cnn": 0.994, "segment-cnn": 0.99}
 BUNDLED = [m.name for m in catalog.scan()[0]]
 
 

@@ -24,6 +24,7 @@ INK_THRESHOLD: float = _config["input"]["ink_threshold"]  # fainter is anti-alia
 CANONICAL_PEN: float = _config["input"]["canonical_pen"]  # the vector recipe's pen, in input pixels
 
 DEFAULT_MODEL: str = _config["recognition"]["default_model"]
+SEGMENTER: str = _config["recognition"]["segmenter"]  # the 11-class model that cuts numbers into digits
 DEFAULT_RECIPE: str = _config["recognition"]["default_recipe"]
 UNSURE_BELOW: float = _config["recognition"]["unsure_below"]  # top probability below which a result is unsure
 

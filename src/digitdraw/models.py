@@ -102,11 +102,11 @@ def _conv_block(filters: int, index: int, padding: str = "same") -> list:
     ]
 
 
-def build_robust_cnn(classes: int = NUM_CLASSES + 1) -> keras.Model:
+def build_robust_cnn(classes: int = NUM_CLASSES) -> keras.Model:
     """A small CNN for drawn digits: ~89k parameters, ~178 KB as float16, about 1 ms per digit in
     the browser's WASM backend (docs/benchmarks.md). Its head flattens the last 5×5 map instead of
-    averaging it: where a stroke is (a flag left of a 1's top, a bar across a 7) matters. Its 11th
-    output says "not one digit" (drawn/nondigits.py), which reading a whole number needs."""
+    averaging it: where a stroke is (a flag left of a 1's top, a bar across a 7) matters. With
+    `classes` = 11 the last output says "not one digit" (drawn/nondigits.py): segment-cnn."""
     import keras
     from keras import layers
 
@@ -126,6 +126,11 @@ def build_robust_cnn(classes: int = NUM_CLASSES + 1) -> keras.Model:
         ],
         name="robust_cnn",
     )
+
+
+def build_segment_cnn() -> keras.Model:
+    """robust-cnn with an 11th output for "not one digit": it scores the candidate digits of a number."""
+    return build_robust_cnn(NUM_CLASSES + 1)
 
 
 def _rmsprop(steps: int):
@@ -181,8 +186,19 @@ RECIPES: dict[str, Recipe] = {
         epochs=8,
         batch_size=128,
         description="Small CNN for digits drawn on a pad: MNIST + traced-and-redrawn digits, European 1s "
-        "and 7s, stroke fonts, with affine and thickness augmentation; an 11th output for drawings that are "
-        "not one digit (fragments, touching pairs, marks)",
+        "and 7s, stroke fonts, with affine and thickness augmentation",
+        augment="drawn",
+        quantize="float16",
+    ),
+    "segment-cnn": Recipe(
+        "segment-cnn",
+        build_segment_cnn,
+        _adam_cosine,
+        epochs=8,
+        batch_size=128,
+        description="robust-cnn's architecture and data with an 11th output, 'not one digit', trained on "
+        "fragments of digits, touching pairs, dots, dashes and scribbles: scores candidate digits when a "
+        "whole number is cut into digits",
         augment="drawn",
         quantize="float16",
         classes=NUM_CLASSES + 1,

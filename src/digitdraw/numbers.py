@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -28,19 +28,35 @@ from . import preprocess
 from .config import NUMBERS, UNSURE_BELOW
 from .models import NUM_CLASSES
 
-MAX_PARTS = NUMBERS["max_strokes_per_digit"]
-JOIN_GAP = NUMBERS["join_gap"]  # in line heights: a wider gap never joins two parts into one digit
-MIN_HEIGHT = NUMBERS["min_height"]  # a digit is at least this share of the line height
-MAX_WIDTH = NUMBERS["max_width"]  # and at most this many line heights wide
-GAP_WEIGHT = NUMBERS["gap_weight"]  # log-probability lost per line height of gap inside a digit
-HEIGHT_WEIGHT = NUMBERS["height_weight"]  # ... per line height missing below MIN_HEIGHT
-WIDTH_WEIGHT = NUMBERS["width_weight"]  # ... per line height beyond MAX_WIDTH
-SEGMENT_BONUS = NUMBERS["segment_bonus"]  # per digit read: log-probabilities alone favour fewer digits
 FLOOR = 1e-9  # probabilities are clipped here before the log
+CACHE_LIMIT = 5000  # candidate scores kept between reads
+RETRACE_SHARE = 0.8  # a stroke with this share of its length on another's line retraces it
+RETRACE_SAMPLES = 16  # points along a stroke at which that share is measured
+RETRACE_REACH = 0.05  # "on the line": within this share of the drawing's height (a quarter of its width if flat)
 SPECK_SHARE = 0.02  # an ink component with less than this share of the largest one's pixels is dust
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 Predict = Callable[[np.ndarray], np.ndarray]  # (n, 28, 28, 1) inputs → (n, 10 or 11) probabilities
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How numbers are cut into digits; the defaults are config.json's, chosen on the dev part of
+    the number benchmark (bench/numbers.py)."""
+
+    max_strokes_per_digit: int  # parts in one candidate digit
+    join_gap: float  # in line heights: a wider gap never joins two parts into one digit
+    min_height: float  # a digit is at least this share of the line height
+    max_width: float  # and at most this many line heights wide
+    gap_weight: float  # log-probability lost per line height of gap inside a digit
+    height_weight: float  # ... per line height missing below min_height
+    width_weight: float  # ... per line height beyond max_width
+    segment_bonus: float  # per digit read: log-probabilities alone favour fewer digits
+    not_a_digit_weight: float  # how much the "not one digit" output counts against a candidate (0–1)
+
+
+DEFAULT = Settings(**NUMBERS)
+MAX_PARTS = DEFAULT.max_strokes_per_digit
 
 
 @dataclass(frozen=True)
@@ -76,12 +92,6 @@ class NumberReading:
         return "".join(str(d.digit) for d in self.digits)
 
 
-@dataclass
-class _Scored:
-    log_score: float
-    probabilities: np.ndarray  # as the model gave them, 10 or 11
-
-
 def box_of(points: np.ndarray) -> Box:
     return float(points[:, 0].min()), float(points[:, 1].min()), float(points[:, 0].max()), float(points[:, 1].max())
 
@@ -109,16 +119,18 @@ def line_height(boxes: Sequence[Box], order: Sequence[int]) -> float:
     return max(heights[len(heights) // 2], 0.5 * heights[-1], 1e-6)
 
 
-def candidates(boxes: Sequence[Box], order: Sequence[int], height: float) -> list[tuple[int, int]]:
-    """(start, end) runs of the ordered parts that may be one digit: at most MAX_PARTS parts, each
-    starting within JOIN_GAP line heights of the run before it."""
+def candidates(
+    boxes: Sequence[Box], order: Sequence[int], height: float, settings: Settings = DEFAULT
+) -> list[tuple[int, int]]:
+    """(start, end) runs of the ordered parts that may be one digit: at most max_strokes_per_digit
+    parts, each starting within join_gap line heights of the run before it."""
     runs = []
     for start in range(len(order)):
         right = boxes[order[start]][2]
-        for end in range(start + 1, min(start + MAX_PARTS, len(order)) + 1):
+        for end in range(start + 1, min(start + settings.max_strokes_per_digit, len(order)) + 1):
             if end > start + 1:
                 box = boxes[order[end - 1]]
-                if box[0] - right > JOIN_GAP * height:
+                if box[0] - right > settings.join_gap * height:
                     break
                 right = max(right, box[2])
             runs.append((start, end))
@@ -135,20 +147,28 @@ def inner_gap(boxes: Sequence[Box]) -> float:
     return widest
 
 
-def prior(boxes: Sequence[Box], height: float) -> float:
+def prior(boxes: Sequence[Box], height: float, settings: Settings = DEFAULT) -> float:
     """Log-prior of a group of parts being one digit, from its shape against the line height."""
     x0, y0, x1, y1 = union(boxes)
-    short = max(0.0, MIN_HEIGHT - (y1 - y0) / height)
-    wide = max(0.0, (x1 - x0) / height - MAX_WIDTH)
-    return -(GAP_WEIGHT * inner_gap(boxes) / height + HEIGHT_WEIGHT * short + WIDTH_WEIGHT * wide)
+    short = max(0.0, settings.min_height - (y1 - y0) / height)
+    wide = max(0.0, (x1 - x0) / height - settings.max_width)
+    return -(
+        settings.gap_weight * inner_gap(boxes) / height + settings.height_weight * short + settings.width_weight * wide
+    )
 
 
-def digit_log_score(probabilities: np.ndarray) -> float:
-    """log P(the best digit) under the model's own softmax: "not one digit" takes mass away."""
-    return math.log(max(float(probabilities[:NUM_CLASSES].max()), FLOOR))
+def digit_log_score(probabilities: np.ndarray, settings: Settings = DEFAULT) -> float:
+    """log P(the best digit), with the "not one digit" output (of 11-class models) counted at
+    not_a_digit_weight: 1 is the model's own softmax, 0 ignores that output."""
+    digits = probabilities[:NUM_CLASSES]
+    rest = float(probabilities[NUM_CLASSES]) if len(probabilities) > NUM_CLASSES else 0.0
+    total = float(digits.sum()) + settings.not_a_digit_weight * rest
+    return math.log(max(float(digits.max()), FLOOR) / max(total, FLOOR))
 
 
-def best_segmentations(count: int, score: Callable[[int, int], float | None]) -> list[tuple[float, list]]:
+def best_segmentations(
+    count: int, score: Callable[[int, int], float | None], settings: Settings = DEFAULT
+) -> list[tuple[float, list]]:
     """The two best ways to cut `count` ordered parts into runs, by dynamic programming.
 
     `score(start, end)` is a run's score, or None when the run cannot be one digit. Returns up to
@@ -157,7 +177,7 @@ def best_segmentations(count: int, score: Callable[[int, int], float | None]) ->
     best: list[list[tuple[float, list]]] = [[(0.0, [])]] + [[] for _ in range(count)]
     for end in range(1, count + 1):
         options = []
-        for start in range(max(0, end - MAX_PARTS), end):
+        for start in range(max(0, end - settings.max_strokes_per_digit), end):
             run_score = score(start, end)
             if run_score is None:
                 continue
@@ -168,73 +188,108 @@ def best_segmentations(count: int, score: Callable[[int, int], float | None]) ->
 
 @dataclass
 class NumberReader:
-    """Reads numbers with one classifier; remembers candidate scores by part set between calls."""
+    """Reads numbers: `segmenter` scores the candidate digits (an 11-class model says "not one
+    digit" too), `classifier` reads the digits chosen (default: the segmenter). Both models'
+    answers are remembered by part set between calls."""
 
-    predict: Predict
-    cache: dict = field(default_factory=dict)
+    segmenter: Predict
+    classifier: Predict | None = None
+    settings: Settings = DEFAULT
+    scores: dict = field(default_factory=dict)
+    readings: dict = field(default_factory=dict)
+    cache_limit: int = CACHE_LIMIT  # answers kept per model; past it, both caches start again
 
     @classmethod
-    def for_model(cls, model) -> NumberReader:
-        """A reader for a Keras model (e.g. `digitdraw.tfjs.load(folder)`)."""
-        return cls(lambda batch: np.asarray(model(batch, training=False)))
+    def for_model(cls, model, segmenter=None) -> NumberReader:
+        """A reader for Keras models (e.g. `digitdraw.tfjs.load(folder)`): `model` reads the digits,
+        `segmenter` (default: `model`) cuts the number into them."""
 
-    def _scores(self, keys: list, make_input: Callable[[object], np.ndarray]) -> None:
-        missing = [key for key in keys if key not in self.cache]
+        def predict(keras_model) -> Predict:
+            return lambda batch: np.asarray(keras_model(batch, training=False))
+
+        return cls(predict(segmenter or model), predict(model) if segmenter is not None else None)
+
+    def _ask(self, predict: Predict, cache: dict, keys: list, make_input: Callable[[object], np.ndarray]) -> None:
+        """Fill `cache` with `predict`'s answers for the keys it lacks, in one batch."""
+        if len(cache) + len(keys) > self.cache_limit:
+            cache.clear()
+        missing = [key for key in keys if key not in cache]
         if missing:
             batch = preprocess.to_model_input(np.stack([make_input(key) for key in missing]))
-            for key, probabilities in zip(missing, self.predict(batch)):
-                self.cache[key] = _Scored(digit_log_score(probabilities), np.asarray(probabilities))
+            for key, probabilities in zip(missing, predict(batch)):
+                cache[key] = np.asarray(probabilities)
 
     def read_parts(
         self, boxes: Sequence[Box], keys: Sequence, make_input: Callable[[tuple], np.ndarray]
     ) -> NumberReading:
-        """Read parts whose boxes are `boxes`; `keys[k]` identifies part k for the cache, and
+        """Read parts whose boxes are `boxes`; `keys[k]` identifies part k for the caches, and
         `make_input(part indices)` draws a group of parts as a 28×28 input."""
         if not boxes:
             return NumberReading(())
         order = reading_order(boxes)
         height = line_height(boxes, order)
-        runs = candidates(boxes, order, height)
+        runs = candidates(boxes, order, height, self.settings)
         group_of = {run: tuple(sorted(order[run[0] : run[1]])) for run in runs}
         key_of = {run: frozenset(keys[k] for k in group_of[run]) for run in runs}
-        self._scores(list(dict.fromkeys(key_of.values())), lambda key: make_input(_indices(key, keys)))
+
+        def draw(key: frozenset) -> np.ndarray:
+            return make_input(_indices(key, keys))
+
+        self._ask(self.segmenter, self.scores, list(dict.fromkeys(key_of.values())), draw)
 
         def score(start: int, end: int) -> float | None:
             run = (start, end)
             if run not in group_of:
                 return None
-            return self.cache[key_of[run]].log_score + prior([boxes[k] for k in group_of[run]], height) + SEGMENT_BONUS
+            parts = [boxes[k] for k in group_of[run]]
+            return (
+                digit_log_score(self.scores[key_of[run]], self.settings)
+                + prior(parts, height, self.settings)
+                + self.settings.segment_bonus
+            )
 
-        found = best_segmentations(len(order), score)
-        if not found:  # cannot happen: a single part is always a candidate
-            return NumberReading(())
-        readings = [
-            tuple(self._digit(group_of[run], boxes, self.cache[key_of[run]]) for run in runs) for _, runs in found
+        found = best_segmentations(len(order), score, self.settings)
+        chosen = [run for _, runs in found for run in runs]
+        if self.classifier is not None:
+            self._ask(self.classifier, self.readings, list(dict.fromkeys(key_of[run] for run in chosen)), draw)
+        read = self.readings if self.classifier is not None else self.scores
+        digits = [
+            tuple(self._digit(group_of[run], boxes, read[key_of[run]], self.scores[key_of[run]]) for run in runs)
+            for _, runs in found
         ]
-        texts = ["".join(str(d.digit) for d in reading) for reading in readings]
+        texts = ["".join(str(d.digit) for d in reading) for reading in digits]
         alternative = texts[1] if len(texts) > 1 and texts[1] != texts[0] else None
-        return NumberReading(readings[0], alternative)
+        return NumberReading(digits[0], alternative)
 
     @staticmethod
-    def _digit(parts: tuple[int, ...], boxes: Sequence[Box], scored: _Scored) -> DigitReading:
-        probabilities = scored.probabilities
-        digits = probabilities[:NUM_CLASSES] / max(float(probabilities[:NUM_CLASSES].sum()), FLOOR)
-        not_a_digit = float(probabilities[NUM_CLASSES]) if len(probabilities) > NUM_CLASSES else 0.0
+    def _digit(parts: tuple[int, ...], boxes: Sequence[Box], read: np.ndarray, scored: np.ndarray) -> DigitReading:
+        digits = read[:NUM_CLASSES] / max(float(read[:NUM_CLASSES].sum()), FLOOR)
+        not_a_digit = float(scored[NUM_CLASSES]) if len(scored) > NUM_CLASSES else 0.0
         return DigitReading(
             int(digits.argmax()), tuple(float(p) for p in digits), parts, union([boxes[k] for k in parts]), not_a_digit
         )
 
-    def read_strokes(self, strokes: Sequence) -> NumberReading:
-        """Read a number from strokes: lists of (x, y) points in any units, in the order written."""
+    def read_strokes(self, strokes: Sequence, draw_strokes=None) -> NumberReading:
+        """Read a number from strokes: lists of (x, y) points in any units, in the order written.
+        A digit's `parts` are indices into the (non-empty) strokes. `draw_strokes(indices)` makes
+        a group of strokes' 28×28 input (default: the vector recipe)."""
         strokes = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
         strokes = [s for s in strokes if len(s)]
-        keys = [_stroke_key(s) for s in strokes]
-        by_key = dict(zip(keys, strokes))
-        return self.read_parts(
-            [box_of(s) for s in strokes],
-            keys,
-            lambda indices: preprocess.mnist_from_strokes([by_key[keys[k]] for k in indices]),
-        )
+        groups = retraced_groups(strokes)
+        keys = [tuple(sorted(_stroke_key(strokes[k]) for k in group)) for group in groups]
+
+        def draw(indices: tuple[int, ...]) -> np.ndarray:
+            chosen = sorted(k for part in indices for k in groups[part])
+            if draw_strokes is not None:
+                return draw_strokes(chosen)
+            return preprocess.mnist_from_strokes([strokes[k] for k in chosen])
+
+        boxes = [union([box_of(strokes[k]) for k in group]) for group in groups]
+        reading = self.read_parts(boxes, keys, draw)
+        as_strokes = [
+            replace(d, parts=tuple(sorted(k for part in d.parts for k in groups[part]))) for d in reading.digits
+        ]
+        return NumberReading(tuple(as_strokes), reading.alternative)
 
     def read_ink(self, ink: np.ndarray) -> NumberReading:
         """Read a number from an ink raster (ink high, in [0, 1]): its connected ink components are
@@ -255,8 +310,60 @@ class NumberReader:
         def make_input(indices):
             return preprocess.mnist_from_ink(np.where(np.isin(labels, [k + 1 for k in indices]), ink, 0.0))
 
-        self.cache.clear()  # component numbers mean nothing from one image to the next
+        self.scores.clear()  # component numbers mean nothing from one image to the next
+        self.readings.clear()
         return self.read_parts(boxes, keys, make_input)
+
+
+def _distances(points: np.ndarray, polyline: np.ndarray) -> np.ndarray:
+    """Each point's distance to the polyline (a one-point polyline is a dot)."""
+    ends = polyline if len(polyline) > 1 else np.vstack([polyline, polyline])
+    start, step = ends[:-1][None], np.diff(ends, axis=0)[None]
+    offset = points[:, None] - start
+    along = np.clip((offset * step).sum(-1) / np.maximum((step * step).sum(-1), 1e-12), 0.0, 1.0)
+    return np.hypot(*np.moveaxis(offset - along[..., None] * step, -1, 0)).min(axis=1)
+
+
+def _samples(stroke: np.ndarray) -> np.ndarray:
+    """RETRACE_SAMPLES points evenly spaced along the stroke, ends included (a dot: itself)."""
+    lengths = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(stroke, axis=0).T))])
+    if lengths[-1] <= 0:
+        return stroke[:1]
+    at = np.linspace(0.0, lengths[-1], RETRACE_SAMPLES)
+    return np.column_stack([np.interp(at, lengths, stroke[:, 0]), np.interp(at, lengths, stroke[:, 1])])
+
+
+def _retraces(stroke: np.ndarray, other: np.ndarray, reach: float) -> bool:
+    return float((_distances(_samples(stroke), other) <= reach).mean()) >= RETRACE_SHARE
+
+
+def retraced_groups(strokes: Sequence[np.ndarray]) -> list[list[int]]:
+    """Strokes grouped where one goes over another's line for most of its length (a line drawn
+    twice, a digit written over, a font's double lines): such strokes are one part of one digit.
+    Groups are listed by their first stroke; each holds its strokes in the order written."""
+    if not strokes:
+        return []
+    every = np.vstack(strokes)
+    reach = RETRACE_REACH * max(float(np.ptp(every[:, 1])), float(np.ptp(every[:, 0])) / 4, 1e-6)
+    boxes = [box_of(s) for s in strokes]
+    root = list(range(len(strokes)))
+
+    def find(k: int) -> int:
+        while root[k] != k:
+            k = root[k]
+        return k
+
+    for a in range(len(strokes)):
+        for b in range(a + 1, len(strokes)):
+            near = all(
+                boxes[a][i] - reach <= boxes[b][i + 2] and boxes[b][i] - reach <= boxes[a][i + 2] for i in (0, 1)
+            )
+            if near and (_retraces(strokes[b], strokes[a], reach) or _retraces(strokes[a], strokes[b], reach)):
+                root[find(b)] = find(a)
+    groups: dict[int, list[int]] = {}
+    for k in range(len(strokes)):
+        groups.setdefault(find(k), []).append(k)
+    return sorted(groups.values())
 
 
 def _stroke_key(stroke: np.ndarray) -> bytes:

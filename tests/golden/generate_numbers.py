@@ -36,6 +36,10 @@ def _seven(x):
     ]
 
 
+def _oval(x):
+    return np.array([[x + 40 * np.cos(a), 140 - 80 * np.sin(a)] for a in np.linspace(0, 2 * np.pi, 30)])
+
+
 def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
     """Crafted sets (a two-stroke 4, a crossed 7 with a late crossbar, a touching pair, a dot, a
     long number) and seeded random ones."""
@@ -51,6 +55,7 @@ def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
             ],
         ),
         ("dot-after-digit", [_bar(40), np.array([[120, 215]], dtype=float)]),
+        ("retraced-zero-and-one", [_bar(40), *[_oval(150 + shift) for shift in (0, 3)]]),
         ("long-number", [bar for k in range(10) for bar in ([_bar(30 + 90 * k)] if k % 3 else _four(30 + 90 * k))]),
     ]
     rng = np.random.default_rng(17)
@@ -63,16 +68,24 @@ def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
     return sets
 
 
-def fake_probabilities(strokes: list[np.ndarray], seed: int) -> dict[str, list[float]]:
-    """Seeded, peaky probabilities for every group the reader will ask about, keyed "i,j,…"."""
-    boxes = [numbers.box_of(s) for s in strokes]
+def parts_of(strokes: list[np.ndarray]):
+    """The reader's parts (retraced strokes grouped), their boxes, order, line height and candidates."""
+    groups = numbers.retraced_groups(strokes)
+    boxes = [numbers.union([numbers.box_of(strokes[k]) for k in group]) for group in groups]
     order = numbers.reading_order(boxes)
     height = numbers.line_height(boxes, order)
+    return groups, boxes, order, height, numbers.candidates(boxes, order, height)
+
+
+def fake_probabilities(strokes: list[np.ndarray], seed: int) -> dict[str, list[float]]:
+    """Seeded, peaky probabilities for every group of strokes the reader will ask about, keyed by
+    the group's stroke indices "i,j,…"."""
+    groups, _, order, _, runs = parts_of(strokes)
     rng = np.random.default_rng(seed)
     table = {}
-    for start, end in numbers.candidates(boxes, order, height):
-        group = ",".join(str(k) for k in sorted(order[start:end]))
-        table[group] = [round(float(p), DECIMALS) for p in rng.dirichlet(np.full(CLASSES, 0.3))]
+    for start, end in runs:
+        members = sorted(k for part in order[start:end] for k in groups[part])
+        table[",".join(map(str, members))] = [round(float(p), DECIMALS) for p in rng.dirichlet(np.full(CLASSES, 0.3))]
     return table
 
 
@@ -80,7 +93,7 @@ def read_with_table(strokes: list[np.ndarray], table: dict[str, list[float]]) ->
     """The Python reader with the table as its classifier: an input image carries its group's
     stroke indices as lit pixels, and the fake model looks the group up."""
 
-    def make_input(indices):
+    def draw_strokes(indices):
         image = np.zeros((28, 28), dtype=np.float32)
         image.flat[list(indices)] = 1.0
         return image
@@ -88,24 +101,20 @@ def read_with_table(strokes: list[np.ndarray], table: dict[str, list[float]]) ->
     def predict(batch):
         return np.array([table[",".join(str(k) for k in np.flatnonzero(x.ravel()))] for x in batch])
 
-    reader = numbers.NumberReader(predict)
-    boxes = [numbers.box_of(s) for s in strokes]
-    return reader.read_parts(boxes, list(range(len(strokes))), make_input)
+    return numbers.NumberReader(predict).read_strokes(strokes, draw_strokes)
 
 
 def build() -> dict:
     cases = []
     for seed, (name, strokes) in enumerate(stroke_sets()):
-        boxes = [numbers.box_of(s) for s in strokes]
-        order = numbers.reading_order(boxes)
-        height = numbers.line_height(boxes, order)
-        runs = numbers.candidates(boxes, order, height)
+        groups, boxes, order, height, runs = parts_of(strokes)
         table = fake_probabilities(strokes, seed)
         reading = read_with_table(strokes, table)
         cases.append(
             {
                 "name": name,
                 "strokes": [s.tolist() for s in strokes],
+                "retraced_groups": groups,
                 "order": order,
                 "line_height": round(height, DECIMALS),
                 "candidates": [list(run) for run in runs],

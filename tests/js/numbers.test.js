@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  NumberReader, boxOf, readingOrder, lineHeight, candidates, prior,
+  NumberReader, boxOf, union, readingOrder, lineHeight, candidates, prior, retracedGroups,
 } from '../../src/digitdraw/app/web/js/numbers.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/numbers.json', import.meta.url)));
@@ -25,8 +25,10 @@ test('golden file covers crafted and random stroke sets', () => {
 });
 
 for (const c of golden.cases) {
-  test(`numbers "${c.name}": same order, line height, candidates, priors and reading as Python`, async () => {
-    const boxes = c.strokes.map(boxOf);
+  test(`numbers "${c.name}": same parts, order, line height, candidates, priors and reading as Python`, async () => {
+    const groups = retracedGroups(c.strokes);
+    assert.deepEqual(groups, c.retraced_groups);
+    const boxes = groups.map((g) => union(g.map((k) => boxOf(c.strokes[k]))));
     const order = readingOrder(boxes);
     assert.deepEqual(order, c.order);
     const height = lineHeight(boxes, order);

@@ -23,9 +23,11 @@ import numpy as np
 
 from .. import data, evaluate, tfjs
 from ..app import catalog
+from ..config import DEFAULT_MODEL, SEGMENTER
 from ..models import RECIPES
 from ..preprocess import to_model_input
 from . import drawn as drawn_bench
+from . import numbers as bench_numbers
 from . import report as bench_report
 
 RUNS = 5
@@ -167,6 +169,23 @@ def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
     return figures
 
 
+def number_figures(models: dict, models_dir: Path, mnist, count: int, on_page: int) -> dict | None:
+    """The number benchmark's final part with the default model and the segmenter (config.json's
+    settings), and `on_page` of its numbers replayed on the served page."""
+    from ..numbers import NumberReader
+    from . import browser
+
+    if DEFAULT_MODEL not in models or SEGMENTER not in models:
+        return None
+    report = bench_numbers.benchmark(models[DEFAULT_MODEL], models[SEGMENTER], mnist.test, count)
+    if on_page:
+        items = [item for item in bench_numbers.build(count, mnist.test) if item.part == "final"][:on_page]
+        reader = NumberReader.for_model(models[DEFAULT_MODEL], models[SEGMENTER])
+        with browser.running_server(models_dir) as url:
+            report["page"] = bench_numbers.page_figures(url, items, reader)
+    return report
+
+
 def train_all(target: Path, names) -> dict[str, Path]:
     from .. import train
 
@@ -187,6 +206,8 @@ def main(argv=None) -> int:
     parser.add_argument("--count", type=int, default=1500, help="digits per drawn benchmark")
     parser.add_argument("--browser-digits", type=int, default=300, help="drawn digits replayed in Chromium")
     parser.add_argument("--latency-strokes", type=int, default=200)
+    parser.add_argument("--numbers", type=int, default=1000, help="numbers in the number benchmark (dev + final)")
+    parser.add_argument("--browser-numbers", type=int, default=80, help="final-part numbers replayed in Chromium")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="digitdraw-bench-") as scratch:
@@ -207,6 +228,8 @@ def measure_and_write(args, work: Path) -> int:
     drawn = drawn_bench.run(models, mnist.test, args.count)
     print("the page in Chromium…", flush=True)
     page = browser_figures(models_dir, args.latency_strokes)
+    print("whole numbers…", flush=True)
+    numbers = number_figures(models, models_dir, mnist, args.numbers, args.browser_numbers)
     true_scores = {}
     if args.browser_digits:
         from . import browser
@@ -249,6 +272,7 @@ def measure_and_write(args, work: Path) -> int:
         "drawn": drawn,
         "page": page,
         "browser_drawn": true_scores,
+        "numbers": numbers,
     }
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ import numpy as np
 from .. import evaluate, preprocess
 from ..config import PAD_PEN, PAD_UNITS
 from ..drawn import synth
+from ..models import digit_probabilities
 
 LAYOUTS = ("centred", "sloppy")
 RECIPES = ("raster", "vector")
@@ -215,7 +216,7 @@ def run(models: dict, mnist_test, count: int, benchmarks=None) -> dict:
             subset = [items[i] for i in usable]
             labels = np.array([it.label for it in subset])
             for name, model in models.items():
-                probabilities = model.predict(batch, batch_size=512, verbose=0)
+                probabilities = digit_probabilities(model.predict(batch, batch_size=512, verbose=0))
                 confidence = probabilities.max(axis=1)
                 if benchmark == "non-digits":
                     report["non_digits"].setdefault(name, {})[recipe] = {

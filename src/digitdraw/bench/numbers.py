@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +46,7 @@ PHONE_BLOCK_GAP = (0.4, 0.9)  # added to the string's gap between phone blocks, 
 # bounding-box height of the string's digits); negative: their x-extents overlap.
 GAPS = {"wide": (0.35, 0.7), "normal": (0.1, 0.35), "touching": (-0.05, 0.1), "overlapping": (-0.25, -0.05)}
 
-DIGIT_HEIGHT = (0.45, 0.75)  # of the pad's height, one per string
+DIGIT_HEIGHT = (0.45, 0.7)  # of the pad's height, one per string
 HEIGHT_JITTER = 0.05  # ± relative, per digit
 ROTATION_DEG = 4.0  # ± per string: the whole line's letters lean alike
 SLANT = 0.3  # ± shear per string
@@ -55,8 +55,9 @@ MAX_DESKEW = 0.5  # traced MNIST digits are made upright first, but never sheare
 BASELINE_DRIFT = 0.15  # the line rises or falls by up to this many digit heights across the string
 BASELINE_JITTER = 0.03  # per digit, in digit heights (standard deviation)
 ELASTIC = 0.02
-TREMOR = 0.003
+TREMOR = 0.0015
 POINT_SPACING = 0.02  # strokes resampled this densely (digit heights) so bending bends straight lines
+BASE_SERIF_SHARE = 0.35  # European writers who put a base under every 1 (as synth.add_flag's default)
 LATE_SHARE = 0.25  # strings in which one digit gets its last stroke after the next digit
 LEFT_MARGIN = 20.0
 
@@ -153,7 +154,7 @@ class _Writer:
 def _writer(rng, gap: str) -> _Writer:
     angle = np.radians(rng.uniform(-ROTATION_DEG, ROTATION_DEG))
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    # A negative x-per-y shear leans the tops right (y is down), as most right-handed writing does.
+    # x += shear · y with y down: a negative shear leans the tops right, a positive one left.
     slant = np.array([[1.0, rng.uniform(-SLANT, SLANT)], [0.0, 1.0]])
     return _Writer(
         matrix=rotation @ slant @ np.diag([rng.uniform(*ASPECT), 1.0]),
@@ -161,7 +162,7 @@ def _writer(rng, gap: str) -> _Writer:
         gap=GAPS[gap],
         drift=rng.uniform(-BASELINE_DRIFT, BASELINE_DRIFT),
         font=str(rng.choice(synth.BENCH_FONTS)),
-        base_serif=bool(rng.uniform() < 0.35),
+        base_serif=bool(rng.uniform() < BASE_SERIF_SHARE),
     )
 
 
@@ -232,14 +233,20 @@ def _fitted(digits: list[list[np.ndarray]], rng) -> list[list[np.ndarray]]:
 
 
 def _late_digit(digits: list[list[np.ndarray]], rng) -> int | None:
-    """Which digit's last stroke is written after the next digit, if any in this string."""
+    """Which digit's last stroke is written after the next digit, if any in this string.
+
+    The last stroke is a 7's crossbar or a European 1's base; for traced digits, whose strokes
+    come longest first, the shortest (a 4's or 5's bar).
+    """
     candidates = [k for k, strokes in enumerate(digits[:-1]) if len(strokes) > 1]
     if not candidates or rng.uniform() >= LATE_SHARE:
         return None
     return int(rng.choice(candidates))
 
 
-def _time_ordered(digits: list[list[np.ndarray]], late: int | None):
+def _time_ordered(
+    digits: list[list[np.ndarray]], late: int | None
+) -> tuple[list[np.ndarray], tuple[tuple[int, ...], ...]]:
     """Strokes in writing order and each digit's indices into them."""
     order: list[tuple[int, int]] = []  # (digit, stroke within the digit)
     for position, strokes in enumerate(digits):
@@ -429,6 +436,53 @@ def usual_split_method(classify: Method) -> Method:
     return lambda strokes: "".join(classify([strokes[k] for k in group]) for group in usual_split(strokes))
 
 
+def number_reader_method(reader) -> Method:
+    """The number reader (digitdraw.numbers) as a method: strokes → the digits it reads."""
+    return lambda strokes: reader.read_strokes(strokes).text
+
+
+# Values tried for each setting when tuning on the dev part, one setting at a time.
+TUNING_GRID = {
+    "segment_bonus": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0),
+    "not_a_digit_weight": (0.0, 0.25, 0.5, 1.0),
+    "gap_weight": (0.0, 2.0, 4.0, 8.0),
+    "join_gap": (0.2, 0.35, 0.5, 0.8),
+    "min_height": (0.25, 0.4, 0.55),
+    "height_weight": (2.0, 6.0, 12.0),
+    "max_width": (0.9, 1.1, 1.4),
+    "width_weight": (2.0, 6.0, 12.0),
+}
+TUNING_PASSES = 2
+
+
+def tune(items: Sequence[NumberItem], segmenter, classifier, start=None) -> tuple[object, float]:
+    """The number reader's settings that read the most strings right on `items` (the dev part),
+    by coordinate descent over TUNING_GRID from `start` (default: config.json's). Candidate scores
+    are shared across all the settings tried, so each try costs only the search."""
+    from dataclasses import replace
+
+    from .. import numbers
+
+    settings = start or numbers.DEFAULT
+    scores, readings = {}, {}
+
+    def accuracy(candidate) -> float:
+        reader = numbers.NumberReader(segmenter, classifier, candidate, scores, readings, cache_limit=10**9)
+        return float(np.mean([reader.read_strokes(item.strokes).text == item.digits for item in items]))
+
+    accuracy(replace(settings, join_gap=max(TUNING_GRID["join_gap"])))  # every candidate scored once
+    best = accuracy(settings)
+    for _ in range(TUNING_PASSES):
+        for name, values in TUNING_GRID.items():
+            for value in values:
+                candidate = replace(settings, **{name: value})
+                found = accuracy(candidate)
+                if found > best:
+                    settings, best = candidate, found
+        print(f"  tuning pass: {best:.2%} of dev strings with {settings}", flush=True)
+    return settings, best
+
+
 def _summary(name: str, scores: dict) -> str:
     head = scores["lengths_2_to_10"]
     per_length = " ".join(f"{row['length']}:{row['string_accuracy']:.0%}" for row in scores["by_length"])
@@ -439,32 +493,118 @@ def _summary(name: str, scores: dict) -> str:
     )
 
 
+PAGE_WIDTH_UNITS = 3 * PAD  # the desktop pad is 3:1
+PAGE_MARGIN = 20.0
+
+# Records, for each final result the page shows, the time from the pen lifting to the result and
+# how many digits it read. The capture phase on window runs before the pad's own handler, which
+# shows the result within the same event dispatch.
+LATENCY_PROBE = """() => {
+    window.__latencies = []; let upAt = 0;
+    const pad = document.querySelector('[data-testid="pad"]');
+    const result = document.querySelector('[data-testid="prediction"]');
+    window.addEventListener('pointerup', (e) => { if (e.target === pad) upAt = performance.now(); }, { capture: true });
+    new MutationObserver(() => {
+        if (upAt) { window.__latencies.push([performance.now() - upAt, result.dataset.number.length]); upAt = 0; }
+    }).observe(result, { attributeFilter: ['data-seq'] });
+}"""
+
+
+def fitted_to_page(item: NumberItem) -> list[np.ndarray]:
+    """The item's strokes scaled (about their left edge) to fit the desktop pad's width, as a
+    writer makes a long number smaller; the reader does not depend on size."""
+    scale = min(1.0, (PAGE_WIDTH_UNITS - 2 * PAGE_MARGIN) / max(item.width, 1.0))
+    left = min(float(s[:, 0].min()) for s in item.strokes)
+    return [np.column_stack([PAGE_MARGIN + (s[:, 0] - left) * scale, s[:, 1] * scale]) for s in item.strokes]
+
+
+def page_figures(url: str, items: Sequence[NumberItem], reader) -> dict:
+    """Replay numbers as mouse strokes on the served page (default model and segmenter): its
+    readings against the truth and against the Python reader on the same strokes, and the time
+    from pen-up to the result shown with 1 and with 10 digits read."""
+    from playwright.sync_api import sync_playwright
+
+    from . import browser
+
+    shown, python = [], []
+    with sync_playwright() as playwright:
+        chromium = browser.launch(playwright)
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url + "/")
+        page.wait_for_selector(browser.READY, timeout=60_000)
+        page.evaluate(LATENCY_PROBE)
+        for item in items:
+            strokes = fitted_to_page(item)
+            browser.clear(page)
+            browser.wait_for_sequence(page, browser.draw(page, strokes))
+            shown.append(page.get_attribute('[data-testid="prediction"]', "data-number"))
+            python.append(reader.read_strokes([np.array(browser.resample(s)) for s in strokes]).text)
+        latencies = page.evaluate("window.__latencies")
+        chromium.close()
+    truth = [item.digits for item in items]
+
+    def spread(values: list[float]) -> dict:
+        ordered = sorted(values)
+        return {
+            "count": len(ordered),
+            "median": float(np.median(ordered)) if ordered else None,
+            "p95": ordered[int(0.95 * (len(ordered) - 1))] if ordered else None,
+        }
+
+    return {
+        "strings": len(items),
+        "string_accuracy": float(np.mean([a == b for a, b in zip(shown, truth)])),
+        "python_string_accuracy": float(np.mean([a == b for a, b in zip(python, truth)])),
+        "agreement_with_python": float(np.mean([a == b for a, b in zip(shown, python)])),
+        "latency_ms_1_digit": spread([ms for ms, digits in latencies if digits == 1]),
+        "latency_ms_10_digits": spread([ms for ms, digits in latencies if digits >= 10]),
+    }
+
+
+def benchmark(model, segmenter, mnist_test, count: int, part: str = "final", tune_first: bool = False) -> dict:
+    """Build `count` numbers and score on `part`: the usual split and the true split with `model`,
+    and the number reader (`segmenter` cuts, `model` reads); with `tune_first`, the reader's
+    settings are first chosen on the dev part."""
+    from .. import numbers
+
+    items = build(count, mnist_test)
+    classify = DigitClassifier(model)
+    reader = numbers.NumberReader.for_model(model, segmenter)
+    report = {"seed": BENCH_SEED, "count": count, "settings": asdict(reader.settings)}
+    if tune_first:
+        settings, accuracy = tune([item for item in items if item.part == "dev"], reader.segmenter, reader.classifier)
+        reader.settings = settings
+        report |= {"settings": asdict(settings), "tuned_dev_string_accuracy": accuracy}
+    chosen = [item for item in items if item.part == part]
+    classify.prime(
+        [[item.strokes[k] for k in group] for item in chosen for group in [*item.groups, *usual_split(item.strokes)]]
+    )
+    methods = {"usual split": usual_split_method(classify), "number reader": number_reader_method(reader)}
+    return report | run(methods, items, part, true_split=classify)
+
+
 def main(argv=None) -> int:
     """`python -m digitdraw.bench.numbers --out FILE`: the number benchmark, as JSON."""
     from .. import data, tfjs
     from ..app import catalog
-    from ..config import DEFAULT_MODEL
+    from ..config import DEFAULT_MODEL, SEGMENTER
 
     parser = argparse.ArgumentParser(prog="python -m digitdraw.bench.numbers", description=__doc__.split("\n")[0])
     parser.add_argument("--out", required=True, help="JSON file to write")
     parser.add_argument("--count", type=int, default=2000, help="numbers to build (dev and final parts together)")
     parser.add_argument("--part", choices=("dev", "final"), default="final")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="bundled name or folder of the digit classifier")
+    parser.add_argument("--segmenter", default=SEGMENTER, help="bundled name or folder of the number segmenter")
+    parser.add_argument("--tune", action="store_true", help="first choose the reader's settings on the dev part")
     args = parser.parse_args(argv)
 
-    items = build(args.count, data.load_mnist().test)
-    classify = DigitClassifier(tfjs.load(catalog.resolve(args.model)))
-    chosen = [item for item in items if item.part == args.part]
-    classify.prime(
-        [[item.strokes[k] for k in group] for item in chosen for group in [*item.groups, *usual_split(item.strokes)]]
-    )
-    methods = {"usual split": usual_split_method(classify)}
-    report = {"seed": BENCH_SEED, "count": args.count, "model": args.model}
-    report |= run(methods, items, args.part, true_split=classify)
-
+    model, segmenter = (tfjs.load(catalog.resolve(name)) for name in (args.model, args.segmenter))
+    report = {"model": args.model, "segmenter": args.segmenter}
+    report |= benchmark(model, segmenter, data.load_mnist().test, args.count, args.part, args.tune)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1))
+    print(json.dumps(report["settings"]))
     for name, scores in report["methods"].items():
         print(_summary(name, scores))
     print(f"wrote {out}")

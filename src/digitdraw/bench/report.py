@@ -234,6 +234,84 @@ def _page_section(report: dict) -> list[str]:
     return out
 
 
+def _numbers_section(report: dict) -> list[str]:
+    numbers = report.get("numbers")
+    if not numbers:
+        return []
+    methods = numbers["methods"]
+    out = [
+        "## Whole numbers",
+        "",
+        f"{numbers['count']} numbers generated with seed {numbers['seed']} (`src/digitdraw/bench/numbers.py`): "
+        "digits traced from MNIST test images, the held-out Hershey fonts, and European 1s and 7s; lengths 1–10, "
+        "years and 3-3-4 phone numbers; one writer's slant, size and pen per number; gaps from wide to "
+        "overlapping; baseline drift; late strokes. Reader settings chosen on the dev part "
+        f"({_pct(numbers.get('tuned_dev_string_accuracy'))} of dev strings right): `{numbers['settings']}`. "
+        f"Figures on the final part ({numbers['strings']} numbers). The *true split* reads each true digit "
+        "with the same classifier: the ceiling for any segmentation.",
+        "",
+    ]
+    rows = []
+    for name, scores in methods.items():
+        head, every = scores["lengths_2_to_10"], scores["overall"]
+        rows.append(
+            [
+                name,
+                _pct(head["string_accuracy"]),
+                _pct(head["count_accuracy"]),
+                _pct(head["digit_accuracy_aligned"]),
+                _pct(every["string_accuracy"]),
+            ]
+        )
+    out += _table(
+        [
+            "method",
+            "strings right (2–10)",
+            "digit count right (2–10)",
+            "digits right, aligned (2–10)",
+            "strings right (1–10)",
+        ],
+        rows,
+    )
+    lengths = [row["length"] for row in next(iter(methods.values()))["by_length"]]
+    out += ["Strings right by length:", ""]
+    out += _table(
+        ["method", *map(str, lengths)],
+        [[name, *[_pct(row["string_accuracy"]) for row in scores["by_length"]]] for name, scores in methods.items()],
+    )
+    gaps = [row["gap"] for row in next(iter(methods.values()))["by_gap"]]
+    out += ["Strings right by gap between digits:", ""]
+    out += _table(
+        ["method", *gaps],
+        [[name, *[_pct(row["string_accuracy"]) for row in scores["by_gap"]]] for name, scores in methods.items()],
+    )
+    page = numbers.get("page")
+    if page:
+        one, ten = page["latency_ms_1_digit"], page["latency_ms_10_digits"]
+        out += [
+            "### Numbers written on the page",
+            "",
+            f"{page['strings']} final-part numbers replayed as mouse strokes (scaled to fit the 3:1 pad) and read "
+            "from `prediction[data-number]`:",
+            "",
+        ]
+        out += _table(
+            ["measure", "value"],
+            [
+                ["strings right in the browser", _pct(page["string_accuracy"])],
+                ["strings right, Python reader on the same strokes", _pct(page["python_string_accuracy"])],
+                ["same reading in the browser and in Python", _pct(page["agreement_with_python"])],
+                [f"pen-up → shown, 1 digit read (median / p95 of {one['count']})", _ms(one)],
+                [f"pen-up → shown, 10 digits read (median / p95 of {ten['count']})", _ms(ten)],
+            ],
+        )
+    return out
+
+
+def _ms(spread: dict) -> str:
+    return "–" if spread["median"] is None else f"{spread['median']:.1f} / {spread['p95']:.1f} ms"
+
+
 def render(report: dict) -> str:
     lines = [
         "# Benchmarks",
@@ -255,5 +333,6 @@ def render(report: dict) -> str:
         + _choices_section(report)
         + _uncertainty_section(report)
         + _page_section(report)
+        + _numbers_section(report)
     )
     return "\n".join(lines) + "\n"

@@ -47,13 +47,20 @@ async function boot() {
   const [backend, catalog] = await Promise.all([chooseBackend(tf, WASM_PATH), fetchCatalog()]);
   const urls = Object.fromEntries(catalog.models.map((m) => [m.name, m.url]));
   const selected = urls[params.get('model')] ? params.get('model') : catalog.default;
-  return { backend, catalog, selected, classifier: new Classifier(tf, (name) => urls[name]), readers: new Map(), picked: null };
+  const segmenter = urls[config.recognition.segmenter] ? config.recognition.segmenter : null;
+  const classifier = new Classifier(tf, (name) => urls[name]);
+  return { backend, catalog, selected, segmenter, classifier, readers: new Map(), picked: null };
 }
 
-/** A number reader per model, each with its own cache of candidate scores. */
+/**
+ * A number reader per model: the segmenter (config.json; an 11-class model that also says "not
+ * one digit") cuts the number into digits when the server offers it, and `name` reads them.
+ */
 function readerFor(state, name) {
   if (!state.readers.has(name)) {
-    state.readers.set(name, new NumberReader((groups) => state.classifier.predictEach(name, groups.map(toInput))));
+    const classify = (model) => (groups) => state.classifier.predictEach(model, groups.map(toInput));
+    const segmenter = state.segmenter && state.segmenter !== name ? classify(state.segmenter) : null;
+    state.readers.set(name, segmenter ? new NumberReader(segmenter, classify(name)) : new NumberReader(classify(name)));
   }
   return state.readers.get(name);
 }
@@ -110,7 +117,7 @@ async function predictDrawing(state, pad, view, { final, compare }) {
 async function selectModel(state, pad, view, name, predictLive) {
   state.selected = name;
   view.setReady(false, `Loading ${name}…`);
-  await state.classifier.load(name);
+  await Promise.all([state.classifier.load(name), state.segmenter && state.classifier.load(state.segmenter)]);
   if (name !== state.selected) return; // another choice came in while this one loaded
   const how = `TF.js ${tf.version.tfjs} on ${state.backend}${recipe === 'raster' ? ' · raster recipe' : ''}`;
   view.setReady(true, `${name} ready · ${how}`);

@@ -17,9 +17,14 @@ const {
   height_weight: HEIGHT_WEIGHT,
   width_weight: WIDTH_WEIGHT,
   segment_bonus: SEGMENT_BONUS,
+  not_a_digit_weight: NOT_A_DIGIT_WEIGHT,
 } = config.numbers;
 const DIGITS = 10;
 const FLOOR = 1e-9;
+const CACHE_LIMIT = 5000; // candidate readings kept; live drawing adds a few per frame
+const RETRACE_SHARE = 0.8; // a stroke with this share of its length on another's line retraces it
+const RETRACE_SAMPLES = 16; // points along a stroke at which that share is measured
+const RETRACE_REACH = 0.05; // "on the line": within this share of the drawing's height (a quarter of its width if flat)
 const UNSURE_BELOW = config.recognition.unsure_below;
 
 /** @typedef {[number, number, number, number]} Box x0, y0, x1, y1 */
@@ -101,9 +106,12 @@ export function prior(boxes, height) {
   return -((GAP_WEIGHT * innerGap(boxes)) / height + HEIGHT_WEIGHT * short + WIDTH_WEIGHT * wide);
 }
 
-/** log P(the best digit) under the model's own softmax. */
+/** log P(the best digit), with the "not one digit" output counted at NOT_A_DIGIT_WEIGHT. */
 export function digitLogScore(probabilities) {
-  return Math.log(Math.max(Math.max(...Array.from(probabilities).slice(0, DIGITS)), FLOOR));
+  const digits = Array.from(probabilities).slice(0, DIGITS);
+  const rest = probabilities.length > DIGITS ? probabilities[DIGITS] : 0;
+  const total = digits.reduce((a, b) => a + b, 0) + NOT_A_DIGIT_WEIGHT * rest;
+  return Math.log(Math.max(Math.max(...digits), FLOOR) / Math.max(total, FLOOR));
 }
 
 /**
@@ -126,12 +134,77 @@ export function bestSegmentations(count, score) {
   return best[count];
 }
 
+/** Each point's distance to the polyline (a one-point polyline is a dot), as the smallest. */
+function distances(points, polyline) {
+  const ends = polyline.length > 1 ? polyline : [polyline[0], polyline[0]];
+  return points.map(([px, py]) => {
+    let nearest = Infinity;
+    for (let k = 0; k + 1 < ends.length; k++) {
+      const [x0, y0] = ends[k];
+      const [dx, dy] = [ends[k + 1][0] - x0, ends[k + 1][1] - y0];
+      const along = Math.min(Math.max(((px - x0) * dx + (py - y0) * dy) / Math.max(dx * dx + dy * dy, 1e-12), 0), 1);
+      nearest = Math.min(nearest, Math.hypot(px - x0 - along * dx, py - y0 - along * dy));
+    }
+    return nearest;
+  });
+}
+
+/** RETRACE_SAMPLES points evenly spaced along the stroke, ends included (a dot: itself). */
+function samples(stroke) {
+  const lengths = [0];
+  for (let k = 1; k < stroke.length; k++) {
+    lengths.push(lengths[k - 1] + Math.hypot(stroke[k][0] - stroke[k - 1][0], stroke[k][1] - stroke[k - 1][1]));
+  }
+  const total = lengths[lengths.length - 1];
+  if (total <= 0) return [stroke[0]];
+  let segment = 0;
+  return Array.from({ length: RETRACE_SAMPLES }, (_, i) => {
+    const at = (total * i) / (RETRACE_SAMPLES - 1);
+    while (segment < lengths.length - 2 && lengths[segment + 1] < at) segment++;
+    const span = lengths[segment + 1] - lengths[segment];
+    const t = span > 0 ? Math.min(Math.max((at - lengths[segment]) / span, 0), 1) : 0;
+    const [a, b] = [stroke[segment], stroke[segment + 1]];
+    return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+  });
+}
+
+function retraces(stroke, other, reach) {
+  const along = distances(samples(stroke), other);
+  return along.filter((d) => d <= reach).length / along.length >= RETRACE_SHARE;
+}
+
+/**
+ * Strokes grouped where one goes over another's line for most of its length (a line drawn twice,
+ * a digit written over): such strokes are one part of one digit. Groups are listed by their first
+ * stroke; each holds its strokes in the order written.
+ * @returns {number[][]}
+ */
+export function retracedGroups(strokes) {
+  if (!strokes.length) return [];
+  const [x0, y0, x1, y1] = union(strokes.map(boxOf));
+  const reach = RETRACE_REACH * Math.max(y1 - y0, (x1 - x0) / 4, 1e-6);
+  const boxes = strokes.map(boxOf);
+  const root = strokes.map((_, k) => k);
+  const find = (k) => (root[k] === k ? k : find(root[k]));
+  for (let a = 0; a < strokes.length; a++) {
+    for (let b = a + 1; b < strokes.length; b++) {
+      const near = [0, 1].every((i) => boxes[a][i] - reach <= boxes[b][i + 2] && boxes[b][i] - reach <= boxes[a][i + 2]);
+      if (near && (retraces(strokes[b], strokes[a], reach) || retraces(strokes[a], strokes[b], reach))) {
+        root[find(b)] = find(a);
+      }
+    }
+  }
+  const groups = new Map();
+  strokes.forEach((_, k) => groups.set(find(k), [...(groups.get(find(k)) ?? []), k]));
+  return [...groups.values()].sort((a, b) => a[0] - b[0]);
+}
+
 /** A stroke's identity for the cache: its points, rounded as the Python twin rounds them. */
 const strokeKey = (stroke) => stroke.map(([x, y]) => `${x.toFixed(3)},${y.toFixed(3)}`).join(';');
 
-function digitReading(parts, boxes, probabilities) {
-  const total = Math.max(Array.from(probabilities).slice(0, DIGITS).reduce((a, b) => a + b, 0), FLOOR);
-  const digits = Array.from(probabilities).slice(0, DIGITS).map((p) => p / total);
+function digitReading(parts, boxes, read, scored) {
+  const total = Math.max(Array.from(read).slice(0, DIGITS).reduce((a, b) => a + b, 0), FLOOR);
+  const digits = Array.from(read).slice(0, DIGITS).map((p) => p / total);
   const order = digits.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
   const [[confidence, digit], [, runnerUp]] = order;
   return {
@@ -139,22 +212,41 @@ function digitReading(parts, boxes, probabilities) {
     probabilities: digits,
     parts,
     box: union(parts.map((k) => boxes[k])),
-    notADigit: probabilities.length > DIGITS ? probabilities[DIGITS] : 0,
+    notADigit: scored.length > DIGITS ? scored[DIGITS] : 0,
     confidence,
     runnerUp,
     unsure: confidence < UNSURE_BELOW,
   };
 }
 
-/** Reads numbers with one classifier; remembers candidate probabilities by stroke set. */
+/**
+ * Fill `cache` with `classify`'s answers for the [key, group] pairs it lacks, in one call.
+ * @returns {Promise<void>}
+ */
+async function ask(classify, cache, wanted, partStrokes) {
+  if (cache.size + wanted.length > CACHE_LIMIT) cache.clear();
+  const missing = wanted.filter(([key]) => !cache.has(key));
+  if (!missing.length) return;
+  const results = await classify(missing.map(([, group]) => group.flatMap((k) => partStrokes[k])));
+  missing.forEach(([key], i) => cache.set(key, results[i]));
+}
+
+/**
+ * Reads numbers: `scoreGroups` scores the candidate digits (an 11-class model says "not one
+ * digit" too), `readGroups` reads the digits chosen (default: the same). Both models' answers
+ * are remembered by stroke set between reads.
+ */
 export class NumberReader {
   /**
-   * @param {(groups: Array<Array<Array<[number, number]>>>) => Promise<ArrayLike<number>[]>} classifyGroups
+   * @param {(groups: Array<Array<Array<[number, number]>>>) => Promise<ArrayLike<number>[]>} scoreGroups
    *   each group's strokes → its 10 or 11 probabilities
+   * @param {typeof scoreGroups} [readGroups]
    */
-  constructor(classifyGroups) {
-    this.classifyGroups = classifyGroups;
-    this.cache = new Map();
+  constructor(scoreGroups, readGroups = null) {
+    this.scoreGroups = scoreGroups;
+    this.readGroups = readGroups;
+    this.scores = new Map();
+    this.readings = new Map();
   }
 
   /**
@@ -164,30 +256,30 @@ export class NumberReader {
   async read(strokes) {
     const drawn = strokes.filter((s) => s.length);
     if (!drawn.length) return { digits: [], text: '', alternative: null };
-    const boxes = drawn.map(boxOf);
-    const keys = drawn.map(strokeKey);
+    const parts = retracedGroups(drawn);
+    const boxes = parts.map((part) => union(part.map((k) => boxOf(drawn[k]))));
+    const keys = parts.map((part) => part.map((k) => strokeKey(drawn[k])).sort().join('+'));
+    const partStrokes = parts.map((part) => part.map((k) => drawn[k]));
     const order = readingOrder(boxes);
     const height = lineHeight(boxes, order);
-    const runs = candidates(boxes, order, height);
-    const groupOf = new Map(runs.map((run) => [run.join(':'), order.slice(run[0], run[1]).sort((a, b) => a - b)]));
-    const keyOf = (group) => group.map((k) => keys[k]).sort().join('|');
-    const missing = [...new Map([...groupOf.values()].map((g) => [keyOf(g), g])).entries()].filter(
-      ([key]) => !this.cache.has(key),
+    const groupOf = new Map(
+      candidates(boxes, order, height).map((run) => [run.join(':'), order.slice(run[0], run[1]).sort((a, b) => a - b)]),
     );
-    if (missing.length) {
-      const results = await this.classifyGroups(missing.map(([, group]) => group.map((k) => drawn[k])));
-      missing.forEach(([key], i) => this.cache.set(key, results[i]));
-    }
+    const keyOf = (group) => group.map((k) => keys[k]).sort().join('|');
+    const unique = (groups) => [...new Map(groups.map((g) => [keyOf(g), g])).entries()];
+    await ask(this.scoreGroups, this.scores, unique([...groupOf.values()]), partStrokes);
     const score = (start, end) => {
       const group = groupOf.get(`${start}:${end}`);
       if (!group) return null;
-      const probabilities = this.cache.get(keyOf(group));
-      return digitLogScore(probabilities) + prior(group.map((k) => boxes[k]), height) + SEGMENT_BONUS;
+      return digitLogScore(this.scores.get(keyOf(group))) + prior(group.map((k) => boxes[k]), height) + SEGMENT_BONUS;
     };
-    const readings = bestSegmentations(order.length, score).map(([, chosen]) =>
-      chosen.map(([start, end]) => {
-        const group = groupOf.get(`${start}:${end}`);
-        return digitReading(group, boxes, this.cache.get(keyOf(group)));
+    const found = bestSegmentations(order.length, score).map(([, runs]) => runs.map(([a, b]) => groupOf.get(`${a}:${b}`)));
+    if (this.readGroups) await ask(this.readGroups, this.readings, unique(found.flat()), partStrokes);
+    const read = this.readGroups ? this.readings : this.scores;
+    const readings = found.map((groups) =>
+      groups.map((group) => {
+        const digit = digitReading(group, boxes, read.get(keyOf(group)), this.scores.get(keyOf(group)));
+        return { ...digit, parts: group.flatMap((k) => parts[k]).sort((a, b) => a - b) };
       }),
     );
     const texts = readings.map((digits) => digits.map((d) => d.digit).join(''));

@@ -1,0 +1,78 @@
+"""Whole numbers on the page: generated numbers replayed as mouse strokes, read through the
+test contract (`prediction[data-number]`, `data-digit`, `data-seq`), and picking a digit."""
+
+import numpy as np
+
+from digitdraw import numbers, tfjs
+from digitdraw.app import catalog
+from digitdraw.bench import browser as drive
+from digitdraw.bench import numbers as bench_numbers
+from digitdraw.config import DEFAULT_MODEL, SEGMENTER
+
+# 36 numbers of every length from the final part of the number benchmark. The floor sits about
+# three standard errors (~0.06 at this size) below the reader's final-part string accuracy over
+# all lengths in docs/benchmarks.md, so a sound page passes and a broken segmenter does not.
+STRINGS = 36
+FLOOR = 0.70
+
+
+CHART_TOP = "() => { const d = Chart.getChart('chart').data.datasets[0].data; return d.indexOf(Math.max(...d)); }"
+
+
+def result(page) -> dict:
+    element = page.locator('[data-testid="prediction"]')
+    return {key: element.get_attribute(f"data-{key}") for key in ("number", "digit", "confidence", "seq")}
+
+
+def test_generated_numbers_are_read_left_to_right(ready_page, mnist):
+    page = ready_page
+    items = [item for item in bench_numbers.build(120, mnist.test) if item.part == "final"][:STRINGS]
+    assert len({len(item.digits) for item in items}) >= 8, "the sample must cover short and long numbers"
+    read = []
+    for item in items:
+        drive.clear(page)
+        drive.wait_for_sequence(page, drive.draw(page, bench_numbers.fitted_to_page(item)))
+        shown = result(page)
+        read.append(shown["number"])
+        assert shown["digit"] == (shown["number"] if len(shown["number"]) == 1 else "")
+    accuracy = np.mean([shown == item.digits for shown, item in zip(read, items)])
+    wrong = [f"{item.digits}→{shown}" for shown, item in zip(read, items) if shown != item.digits]
+    assert accuracy >= FLOOR, f"{accuracy:.0%} of {len(items)} numbers read right; wrong: {wrong}"
+    assert page.problems == []
+
+
+def test_the_page_and_python_read_the_same_strokes_alike(ready_page, mnist):
+    page = ready_page
+    reader = numbers.NumberReader.for_model(
+        tfjs.load(catalog.resolve(DEFAULT_MODEL)), tfjs.load(catalog.resolve(SEGMENTER))
+    )
+    items = [item for item in bench_numbers.build(60, mnist.test) if item.part == "final"][:12]
+    same = 0
+    for item in items:
+        strokes = bench_numbers.fitted_to_page(item)
+        drive.clear(page)
+        drive.wait_for_sequence(page, drive.draw(page, strokes))
+        python = reader.read_strokes([np.array(drive.resample(s)) for s in strokes]).text
+        same += result(page)["number"] == python
+    assert same >= len(items) - 1, f"page and Python agree on {same} of {len(items)}"
+
+
+def test_picking_a_digit_shows_its_probabilities(ready_page):
+    page = ready_page
+    drive.clear(page)
+    one = [[(40, 60), (42, 230)]]
+    seven = [[(140, 62), (235, 60), (180, 232)]]
+    drive.wait_for_sequence(page, drive.draw(page, one + seven))
+    assert result(page)["number"] == "17" and result(page)["digit"] == ""
+    buttons = page.locator('[data-testid^="digit-"]')
+    assert buttons.count() == 2
+    before = result(page)["seq"]
+    page.click('[data-testid="digit-0"]')
+    assert page.get_attribute('[data-testid="digit-0"]', "aria-pressed") == "true"
+    assert page.get_attribute('[data-testid="digit-1"]', "aria-pressed") == "false"
+    assert result(page)["seq"] == before, "picking a digit is not a new result"
+    chart_top = page.evaluate(CHART_TOP)
+    assert chart_top == 1
+    page.click('[data-testid="digit-1"]')
+    chart_top = page.evaluate(CHART_TOP)
+    assert chart_top == 7
