@@ -443,8 +443,9 @@ def number_reader_method(reader) -> Method:
 
 # Values tried for each setting when tuning on the dev part, one setting at a time.
 TUNING_GRID = {
-    "segment_bonus": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0),
-    "not_a_digit_weight": (0.0, 0.25, 0.5, 1.0),
+    "segment_bonus": (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0),
+    "not_a_digit_weight": (0.0, 0.5, 1.0, 2.0, 4.0),
+    "max_strokes_per_digit": (4, 6),
     "gap_weight": (0.0, 2.0, 4.0, 8.0),
     "join_gap": (0.2, 0.35, 0.5, 0.8),
     "min_height": (0.25, 0.4, 0.55),
@@ -470,7 +471,11 @@ def tune(items: Sequence[NumberItem], segmenter, classifier, start=None) -> tupl
         reader = numbers.NumberReader(segmenter, classifier, candidate, scores, readings, cache_limit=10**9)
         return float(np.mean([reader.read_strokes(item.strokes).text == item.digits for item in items]))
 
-    accuracy(replace(settings, join_gap=max(TUNING_GRID["join_gap"])))  # every candidate scored once
+    widest = {
+        "join_gap": max(TUNING_GRID["join_gap"]),
+        "max_strokes_per_digit": max(TUNING_GRID["max_strokes_per_digit"]),
+    }
+    accuracy(replace(settings, **widest))  # every candidate scored once
     best = accuracy(settings)
     for _ in range(TUNING_PASSES):
         for name, values in TUNING_GRID.items():
