@@ -1,3 +1,4 @@
+import importlib.util
 import os
 from pathlib import Path
 
@@ -26,3 +27,17 @@ def test_sample(mnist):
     """200 real MNIST test digits, spread over the file, as model input."""
     index = np.linspace(0, len(mnist.test) - 1, 200).astype(int)
     return to_model_input(mnist.test.images[index]), mnist.test.labels[index]
+
+
+@pytest.fixture(scope="session")
+def golden_generator():
+    """Load tests/golden/generate_NAME.py, a script beside the vectors it writes, as a module."""
+
+    def load(name: str):
+        path = ROOT / "tests" / "golden" / f"generate_{name}.py"
+        spec = importlib.util.spec_from_file_location(f"generate_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -111,6 +111,6 @@ def test_tensorflow_start_up_noise_is_silenced_and_real_errors_are_not(tmp_path)
         timeout=300,
     )
     assert result.returncode == 1, result.stderr
-    assert "one.png: 1 (" in result.stdout
+    assert "one.png: 1\n" in result.stdout and "digit 1: 1 (" in result.stdout
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and "broken.png" in lines[0], result.stderr

@@ -1,9 +1,7 @@
 """Reading whole numbers: the method on crafted stroke sets with the shipped model, and the
 golden vectors the JS twin is checked against."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,15 +9,6 @@ import pytest
 from digitdraw import numbers, tfjs
 from digitdraw.app import catalog
 from digitdraw.config import DEFAULT_MODEL, SEGMENTER
-
-GOLDEN_GENERATOR = Path(__file__).parent / "golden" / "generate_numbers.py"
-
-
-def load_golden_generator():
-    spec = importlib.util.spec_from_file_location("generate_numbers", GOLDEN_GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -110,9 +99,9 @@ def test_an_empty_drawing_reads_as_no_digits(reader):
     assert reader.read_strokes([[]]).digits == ()
 
 
-def test_golden_file_is_up_to_date():
+def test_golden_file_is_up_to_date(golden_generator):
     """The JS tests check against this file; it must be what numbers.py makes today."""
-    golden = load_golden_generator()
+    golden = golden_generator("numbers")
     assert json.loads(golden.GOLDEN_FILE.read_text()) == json.loads(json.dumps(golden.build(), separators=(",", ":")))
 
 

@@ -1,23 +1,12 @@
 """The MNIST preprocessing recipe on crafted images, and against MNIST itself."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from digitdraw import images, preprocess
-
-GOLDEN_GENERATOR = Path(__file__).parent / "golden" / "generate_preprocess.py"
-
-
-def load_golden_generator():
-    spec = importlib.util.spec_from_file_location("generate_preprocess", GOLDEN_GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def bar(height=200, width=120, top=20, bottom=180, left=55, right=65):
@@ -135,7 +124,7 @@ def test_vector_recipe_ignores_size_position_and_pen():
     assert abs(row - 14) < 0.05 and abs(col - 14) < 0.05
 
 
-def test_golden_file_is_up_to_date():
+def test_golden_file_is_up_to_date(golden_generator):
     """The JS tests check against this file; it must be what the Python recipe makes today."""
-    golden = load_golden_generator()
+    golden = golden_generator("preprocess")
     assert json.loads(golden.GOLDEN_FILE.read_text()) == json.loads(json.dumps(golden.build(), separators=(",", ":")))

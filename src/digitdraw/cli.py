@@ -181,12 +181,25 @@ def _reading_text(path, reading) -> str:
     return "\n".join(lines)
 
 
+def _segmenter(model: str):
+    """The bundled segmenter (config.json), which cuts numbers into digits as the page does, or
+    None when `model` is it or it is not there (then `model` cuts too)."""
+    from . import tfjs
+    from .app import catalog
+    from .config import SEGMENTER
+
+    folder = catalog.BUNDLED_DIR / SEGMENTER
+    if model == SEGMENTER or not folder.is_dir():
+        return None
+    return tfjs.load(folder)
+
+
 def cmd_predict(args) -> int:
     _uses_tensorflow()
     from . import images, numbers, tfjs
     from .app import catalog
 
-    reader = numbers.NumberReader.for_model(tfjs.load(catalog.resolve(args.model)))
+    reader = numbers.NumberReader.for_model(tfjs.load(catalog.resolve(args.model)), _segmenter(args.model))
     status = 0
     for path in args.images:
         try:

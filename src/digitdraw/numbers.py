@@ -3,10 +3,11 @@
 The Python twin of app/web/js/numbers.js; tests/golden/generate_numbers.py writes the vectors
 both are checked against, so change both or neither. The method:
 
-1. Parts: the strokes (or, in an image, the connected ink components), ordered by the middle of
-   their x-extent — not by time, because people go back to cross a 7 or finish a 4.
-2. Candidates: 1 to MAX_STROKES_PER_DIGIT x-adjacent parts, joined only while the next part
-   starts within JOIN_GAP line heights of the candidate so far.
+1. Parts: the strokes — a stroke that goes over another's line is one part with it — or, in an
+   image, the connected ink components; ordered by the middle of their x-extent, not by time,
+   because people go back to cross a 7 or finish a 4.
+2. Candidates: 1 to `max_strokes_per_digit` x-adjacent parts, joined only while the next part
+   starts within `join_gap` line heights of the candidate so far (Settings, from config.json).
 3. Scores: the classifier's log-probability of the candidate's best digit — an 11-class model
    also says "not one digit", which a lone stroke of a 4 or two touching digits get — plus
    geometric priors against the line height (the 20×20 fit throws absolute size away, so a dot
@@ -32,7 +33,7 @@ FLOOR = 1e-9  # probabilities are clipped here before the log
 CACHE_LIMIT = 5000  # candidate scores kept between reads
 RETRACE_SHARE = 0.8  # a stroke with this share of its length on another's line retraces it
 RETRACE_SAMPLES = 16  # points along a stroke at which that share is measured
-RETRACE_REACH = 0.05  # "on the line": within this share of the drawing's height (a quarter of its width if flat)
+RETRACE_REACH = 0.05  # "on the line": within this share of the drawing's height
 SPECK_SHARE = 0.02  # an ink component with less than this share of the largest one's pixels is dust
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
@@ -52,7 +53,7 @@ class Settings:
     height_weight: float  # ... per line height missing below min_height
     width_weight: float  # ... per line height beyond max_width
     segment_bonus: float  # per digit read: log-probabilities alone favour fewer digits
-    not_a_digit_weight: float  # how much the "not one digit" output counts against a candidate (0–1)
+    not_a_digit_weight: float  # how much the "not one digit" output counts: 0 ignores it, 1 is the softmax
 
 
 DEFAULT = Settings(**NUMBERS)
@@ -75,7 +76,8 @@ class DigitReading:
 
     @property
     def runner_up(self) -> int:
-        return int(np.argsort(self.probabilities)[-2])
+        """The second likeliest digit (among ties, the lowest, as the JS twin picks)."""
+        return sorted(range(len(self.probabilities)), key=lambda d: -self.probabilities[d])[1]
 
     @property
     def unsure(self) -> bool:
@@ -197,7 +199,7 @@ class NumberReader:
     settings: Settings = DEFAULT
     scores: dict = field(default_factory=dict)
     readings: dict = field(default_factory=dict)
-    cache_limit: int = CACHE_LIMIT  # answers kept per model; past it, both caches start again
+    cache_limit: int = CACHE_LIMIT  # answers kept per model; past it, that model's cache starts again
 
     @classmethod
     def for_model(cls, model, segmenter=None) -> NumberReader:
@@ -217,7 +219,7 @@ class NumberReader:
         if missing:
             batch = preprocess.to_model_input(np.stack([make_input(key) for key in missing]))
             for key, probabilities in zip(missing, predict(batch)):
-                cache[key] = np.asarray(probabilities)
+                cache[key] = np.asarray(probabilities, dtype=np.float64)  # as the JS twin computes
 
     def read_parts(
         self, boxes: Sequence[Box], keys: Sequence, make_input: Callable[[tuple], np.ndarray]
@@ -343,8 +345,7 @@ def retraced_groups(strokes: Sequence[np.ndarray]) -> list[list[int]]:
     Groups are listed by their first stroke; each holds its strokes in the order written."""
     if not strokes:
         return []
-    every = np.vstack(strokes)
-    reach = RETRACE_REACH * max(float(np.ptp(every[:, 1])), float(np.ptp(every[:, 0])) / 4, 1e-6)
+    reach = RETRACE_REACH * max(float(np.ptp(np.vstack(strokes)[:, 1])), 1e-6)
     boxes = [box_of(s) for s in strokes]
     root = list(range(len(strokes)))
 

@@ -10,6 +10,7 @@ those lines; every other byte reaches stderr unchanged, and the pipe is drained 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import sys
@@ -20,7 +21,14 @@ NOISE = re.compile(
     rb"|I\d{4} [\d:.]+ +\d+ \S+:\d+\]"  # absl INFO lines (oneDNN, CPU features)
     rb"|E\d{4} [\d:.]+ +\d+ \S+:\d+\] .*use_unbounded_threadpool)"
 )
+CHUNK = 65536
 _installed = False
+
+
+def _write(out, data: bytes) -> None:
+    """Write to the terminal; if it is gone (a closed pipe), drop the text but keep draining."""
+    with contextlib.suppress(OSError):
+        out.write(data)
 
 
 def filter_tensorflow_noise() -> None:
@@ -37,10 +45,18 @@ def filter_tensorflow_noise() -> None:
     os.close(write_end)
 
     def pump() -> None:
-        with os.fdopen(read_end, "rb") as lines, os.fdopen(terminal, "wb", buffering=0) as out:
-            for line in lines:
-                if not NOISE.match(line):
-                    out.write(line)
+        pending = b""
+        with os.fdopen(read_end, "rb", buffering=0) as source, os.fdopen(terminal, "wb", buffering=0) as out:
+            while chunk := source.read(CHUNK):
+                lines = (pending + chunk).split(b"\n")
+                pending = lines.pop()
+                kept = [line + b"\n" for line in lines if not NOISE.match(line)]
+                if b"\r" in pending:  # a progress bar redraws its line: show it now
+                    cut = pending.rindex(b"\r") + 1
+                    kept.append(pending[:cut])
+                    pending = pending[cut:]
+                _write(out, b"".join(kept))
+            _write(out, pending)
 
     thread = threading.Thread(target=pump, name="stderr-filter", daemon=True)
     thread.start()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..config import DEFAULT_MODEL
 from ..models import RECIPES
-from ..tfjs import METADATA_FILE, ModelFormatError, check_folder
+from ..tfjs import MODEL_FILE, ModelFormatError, check_folder
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "bundled"
 
@@ -47,7 +47,7 @@ class ModelInfo:
 def inspect(folder: Path) -> ModelInfo:
     """Check one model folder; raises ModelFormatError naming the file and the problem."""
     checked = check_folder(folder)
-    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file() and f.name != METADATA_FILE)
+    size = sum((folder / name).stat().st_size for name in [MODEL_FILE, *checked.shard_names])
     return ModelInfo(folder.name, folder, checked.metadata, checked.version, size)
 
 

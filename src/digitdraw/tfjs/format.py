@@ -144,7 +144,8 @@ def read_metadata(folder: Path) -> dict:
         return {}
     metadata = read_json(path)
     _expect(isinstance(metadata, dict), path, f"must hold a JSON object, not {type(metadata).__name__}")
-    files = metadata.get("format", {}).get("files", {}) if isinstance(metadata.get("format"), dict) else None
+    written = metadata.get("format", {})  # what the writer records; a hand-written file may lack it
+    files = written.get("files", {}) if isinstance(written, dict) else None
     _expect(isinstance(files, dict), path, "`format` must be an object whose `files` is an object")
     for name, entry in files.items():
         _expect(

@@ -87,9 +87,11 @@ function chooseDigit(digits, picked) {
   return doubtful >= 0 ? doubtful : digits.length - 1;
 }
 
-/** One reading of the current drawing, shown; `final` ones also fill the compare view. */
-async function predictDrawing(state, pad, view, { final, compare }) {
-  const strokes = pad.strokes.map((s) => s.slice()); // the drawing as it is now, not as it grows
+/**
+ * One reading of `strokes`, shown; `final` ones also fill the compare view, before data-seq
+ * moves on, so whoever waits for the result sees the whole of it.
+ */
+async function predictDrawing(state, pad, view, strokes, { final, compare }) {
   const reading = await readerFor(state, state.selected).read(strokes);
   if (!reading.digits.length) {
     state.picked = null;
@@ -98,6 +100,7 @@ async function predictDrawing(state, pad, view, { final, compare }) {
     if (final && compare) view.showComparison([]);
     return;
   }
+  const rows = final && compare ? await compareAll(state, strokes) : null;
   const show = (isFinal) => {
     const selected = chooseDigit(reading.digits, state.picked);
     const input = toInput(reading.digits[selected].parts.map((k) => strokes[k]));
@@ -110,14 +113,25 @@ async function predictDrawing(state, pad, view, { final, compare }) {
       show(false);
     });
   };
+  if (rows) view.showComparison(rows);
   show(final);
-  if (final && compare) view.showComparison(await compareAll(state, strokes));
 }
 
 async function selectModel(state, pad, view, name, predictLive) {
+  const previous = state.selected;
   state.selected = name;
   view.setReady(false, `Loading ${name}…`);
-  await Promise.all([state.classifier.load(name), state.segmenter && state.classifier.load(state.segmenter)]);
+  try {
+    await Promise.all([state.classifier.load(name), state.segmenter && state.classifier.load(state.segmenter)]);
+  } catch (error) {
+    if (name === state.selected && previous !== name) {
+      state.selected = previous; // keep reading with the model that worked
+      view.selectModel(previous);
+      view.setReady(true, `${name} could not be loaded (${error.message}); still using ${previous}`);
+      return;
+    }
+    throw error;
+  }
   if (name !== state.selected) return; // another choice came in while this one loaded
   const how = `TF.js ${tf.version.tfjs} on ${state.backend}${recipe === 'raster' ? ' · raster recipe' : ''}`;
   view.setReady(true, `${name} ready · ${how}`);
@@ -159,8 +173,13 @@ function start() {
   const queue = new PredictionQueue(startup.catch(() => undefined), (error) =>
     view.showError(`Prediction failed: ${error.message}`),
   );
-  const predict = (final) =>
-    queue.push(() => state && predictDrawing(state, pad, view, { final, compare: compareBox.checked }), { final });
+  // A final reading is of the drawing as it was when asked for; a live one, of the latest drawing.
+  const snapshot = () => pad.strokes.map((s) => s.slice());
+  const predict = (final) => {
+    const asked = final ? snapshot() : null;
+    const job = () => state && predictDrawing(state, pad, view, asked ?? snapshot(), { final, compare: compareBox.checked });
+    return queue.push(job, { final });
+  };
 
   pad.addEventListener('strokeupdate', onceAFrame(pad, () => predict(false)));
   for (const type of ['strokeend', 'clear', 'undo']) pad.addEventListener(type, () => predict(true));

@@ -21,10 +21,10 @@ const {
 } = config.numbers;
 const DIGITS = 10;
 const FLOOR = 1e-9;
-const CACHE_LIMIT = 5000; // candidate readings kept; live drawing adds a few per frame
+const CACHE_LIMIT = 2000; // candidate readings kept per model; live drawing adds a few per frame
 const RETRACE_SHARE = 0.8; // a stroke with this share of its length on another's line retraces it
 const RETRACE_SAMPLES = 16; // points along a stroke at which that share is measured
-const RETRACE_REACH = 0.05; // "on the line": within this share of the drawing's height (a quarter of its width if flat)
+const RETRACE_REACH = 0.05; // "on the line": within this share of the drawing's height
 const UNSURE_BELOW = config.recognition.unsure_below;
 
 /** @typedef {[number, number, number, number]} Box x0, y0, x1, y1 */
@@ -181,9 +181,9 @@ function retraces(stroke, other, reach) {
  */
 export function retracedGroups(strokes) {
   if (!strokes.length) return [];
-  const [x0, y0, x1, y1] = union(strokes.map(boxOf));
-  const reach = RETRACE_REACH * Math.max(y1 - y0, (x1 - x0) / 4, 1e-6);
   const boxes = strokes.map(boxOf);
+  const [, y0, , y1] = union(boxes);
+  const reach = RETRACE_REACH * Math.max(y1 - y0, 1e-6);
   const root = strokes.map((_, k) => k);
   const find = (k) => (root[k] === k ? k : find(root[k]));
   for (let a = 0; a < strokes.length; a++) {
@@ -199,8 +199,17 @@ export function retracedGroups(strokes) {
   return [...groups.values()].sort((a, b) => a[0] - b[0]);
 }
 
-/** A stroke's identity for the cache: its points, rounded as the Python twin rounds them. */
-const strokeKey = (stroke) => stroke.map(([x, y]) => `${x.toFixed(3)},${y.toFixed(3)}`).join(';');
+/** A stroke's identity for the caches: a 32-bit FNV-1a hash of its points (to 1/1000 unit) and its length. */
+function strokeKey(stroke) {
+  let hash = 0x811c9dc5;
+  for (const [x, y] of stroke) {
+    for (const value of [Math.round(x * 1000), Math.round(y * 1000)]) {
+      hash = Math.imul(hash ^ (value & 0xffff), 0x01000193);
+      hash = Math.imul(hash ^ (value >>> 16), 0x01000193);
+    }
+  }
+  return `${(hash >>> 0).toString(36)}.${stroke.length}`;
+}
 
 function digitReading(parts, boxes, read, scored) {
   const total = Math.max(Array.from(read).slice(0, DIGITS).reduce((a, b) => a + b, 0), FLOOR);
@@ -224,11 +233,22 @@ function digitReading(parts, boxes, read, scored) {
  * @returns {Promise<void>}
  */
 async function ask(classify, cache, wanted, partStrokes) {
-  if (cache.size + wanted.length > CACHE_LIMIT) cache.clear();
   const missing = wanted.filter(([key]) => !cache.has(key));
-  if (!missing.length) return;
-  const results = await classify(missing.map(([, group]) => group.flatMap((k) => partStrokes[k])));
-  missing.forEach(([key], i) => cache.set(key, results[i]));
+  for (const [key] of wanted) {
+    if (cache.has(key)) {
+      const value = cache.get(key); // re-inserted: a Map keeps insertion order, so the oldest come first
+      cache.delete(key);
+      cache.set(key, value);
+    }
+  }
+  if (missing.length) {
+    const results = await classify(missing.map(([, group]) => group.flatMap((k) => partStrokes[k])));
+    missing.forEach(([key], i) => cache.set(key, results[i]));
+  }
+  for (const key of cache.keys()) {
+    if (cache.size <= CACHE_LIMIT) break;
+    cache.delete(key); // least recently used first: a live stroke's passing shapes go, the drawing stays
+  }
 }
 
 /**

@@ -53,9 +53,15 @@ export class View {
     this.select.addEventListener('change', () => onChange(this.select.value));
   }
 
+  /** Show `name` as the chosen model (when the page goes back to it). */
+  selectModel(name) {
+    this.select.value = name;
+  }
+
   setReady(ready, message) {
     document.body.dataset.ready = String(ready);
     this.status.textContent = message;
+    this.status.classList.remove('error');
   }
 
   /**
