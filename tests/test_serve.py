@@ -138,12 +138,19 @@ def test_a_null_byte_in_the_path_is_404_without_a_traceback(path, caplog):
     assert not any(record.exc_info for record in caplog.records) and "Traceback" not in caplog.text
 
 
-def test_only_text_is_gzipped(client):
+def test_only_compressible_files_are_gzipped(client):
+    """Weights are dense (gzip saves ~8% for 2.5× less throughput); text and WebAssembly shrink ~3×."""
     gzip = {"Accept-Encoding": "gzip"}
-    for path in ["/vendor/tfjs-backend-wasm-simd.wasm", *_model_file_urls(client)[1:]]:
+    for path in _model_file_urls(client)[1:]:
         response = client.get(path, headers=gzip)
         assert response.status_code == 200 and "content-encoding" not in response.headers, path
-    for path in ["/", "/vendor/tf.es2017.min.js", "/style.css", _model_file_urls(client)[0]]:
+    for path in [
+        "/",
+        "/vendor/tf.es2017.min.js",
+        "/vendor/tfjs-backend-wasm-simd.wasm",
+        "/style.css",
+        _model_file_urls(client)[0],
+    ]:
         assert client.get(path, headers=gzip).headers["content-encoding"] == "gzip", path
 
 

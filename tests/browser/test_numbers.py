@@ -9,11 +9,18 @@ from digitdraw.bench import browser as drive
 from digitdraw.bench import numbers as bench_numbers
 from digitdraw.config import DEFAULT_MODEL, SEGMENTER
 
-# 24 numbers of every length from the final part of the number benchmark. The floor sits about
-# two and a half standard errors (~0.08 each at this size) below the reader's final-part string
-# accuracy over all lengths (docs/benchmarks.md, ~0.8): a sound page passes, a broken segmenter does not.
-STRINGS = 24
-FLOOR = 0.60
+# 16 numbers of every length from the final part of the number benchmark, written as people
+# write (traced MNIST test digits and European 1s and 7s: 1–4 strokes a digit; the many-stroke
+# Hershey fonts are left to `make bench`, whose replay takes minutes). The floor sits about two
+# standard errors (~0.09 each at this size) below the reader's final-part string accuracy on
+# those sources (docs/benchmarks.md, ~0.85): a sound page passes, the usual split (~0.45) fails.
+STRINGS = 16
+FLOOR = 0.65
+
+
+def handwritten(count: int, mnist, strings: int) -> list:
+    items = bench_numbers.build(count, mnist.test)
+    return [item for item in items if item.part == "final" and item.source != "stroke-fonts"][:strings]
 
 
 CHART_TOP = "() => { const d = Chart.getChart('chart').data.datasets[0].data; return d.indexOf(Math.max(...d)); }"
@@ -26,7 +33,7 @@ def result(page) -> dict:
 
 def test_generated_numbers_are_read_left_to_right(ready_page, mnist):
     page = ready_page
-    items = [item for item in bench_numbers.build(120, mnist.test) if item.part == "final"][:STRINGS]
+    items = handwritten(120, mnist, STRINGS)
     assert len({len(item.digits) for item in items}) >= 6, "the sample must cover short and long numbers"
     read = []
     for item in items:
@@ -46,7 +53,7 @@ def test_the_page_and_python_read_the_same_strokes_alike(ready_page, mnist):
     reader = numbers.NumberReader.for_model(
         tfjs.load(catalog.resolve(DEFAULT_MODEL)), tfjs.load(catalog.resolve(SEGMENTER))
     )
-    items = [item for item in bench_numbers.build(60, mnist.test) if item.part == "final"][:8]
+    items = handwritten(60, mnist, 6)
     same = 0
     for item in items:
         strokes = bench_numbers.fitted_to_page(item)
