@@ -84,7 +84,7 @@ def _drawn_section(report: dict) -> list[str]:
         "## Drawn digits",
         "",
         f"{drawn['count_per_benchmark']} digits per benchmark and layout, generated with seed {drawn['seed']} "
-        "(see `src/digitdraw/drawn_bench.py`). Figures below are on the *final* part (70%); the dev part "
+        "(see `src/digitdraw/bench/drawn.py`). Figures below are on the *final* part (70%); the dev part "
         "(30%) was used for choices. *raster*: the pad's pixels cropped and fitted; *vector*: the strokes "
         "refitted at a canonical pen width (the page's default).",
         "",
@@ -245,8 +245,8 @@ def _numbers_section(report: dict) -> list[str]:
         f"{numbers['count']} numbers generated with seed {numbers['seed']} (`src/digitdraw/bench/numbers.py`): "
         "digits traced from MNIST test images, the held-out Hershey fonts, and European 1s and 7s; lengths 1–10, "
         "years and 3-3-4 phone numbers; one writer's slant, size and pen per number; gaps from wide to "
-        "overlapping; baseline drift; late strokes. Reader settings chosen on the dev part "
-        f"({_pct(numbers.get('tuned_dev_string_accuracy'))} of dev strings right): `{numbers['settings']}`. "
+        "overlapping; baseline drift; late strokes. Reader settings (config.json, chosen on the dev part with "
+        f"`python -m digitdraw.bench.numbers --tune`): `{numbers['settings']}`. "
         f"Figures on the final part ({numbers['strings']} numbers). The *true split* reads each true digit "
         "with the same classifier: the ceiling for any segmentation.",
         "",
