@@ -3,7 +3,8 @@
 import numpy as np
 
 from digitdraw import data
-from digitdraw.drawn import augment
+from digitdraw.drawn import augment, nondigits
+from digitdraw.models import NOT_A_DIGIT
 
 
 def small_split(mnist, count=120):
@@ -71,6 +72,27 @@ def test_no_redrawn_digit_lost_its_loops(mnist):
     looped = [i for i in np.flatnonzero(mnist.train.labels == 0)[:200] if augment.holes(mnist.train.images[i]) >= 1][
         :40
     ]
-    images, _labels, _ = augment._drawn_chunk((mnist.train.images[looped], mnist.train.labels[looped], 5))
+    images, _labels, _ = augment._drawn_chunk((mnist.train.images[looped], mnist.train.labels[looped], 5, False))
     assert len(images) >= 0.8 * len(looped)
     assert all(augment.holes(image) >= 1 for image in images)
+
+
+def test_non_digit_drawings_are_added_only_for_11_class_recipes(mnist):
+    images, labels = mnist.train.images[:60], mnist.train.labels[:60]
+    _, plain, _ = augment._drawn_chunk((images, labels, 3, False))
+    drawn, with_non_digits, styles = augment._drawn_chunk((images, labels, 3, True))
+    assert NOT_A_DIGIT not in plain
+    assert (with_non_digits == NOT_A_DIGIT).sum() >= 15, "fragments, pairs and marks are made"
+    assert set(styles[with_non_digits == NOT_A_DIGIT]) <= {3, 4, 5}
+    assert drawn.shape[1:] == (28, 28) and drawn.dtype == np.uint8
+
+
+def test_fragments_that_are_digits_themselves_are_not_taught_as_non_digits():
+    upright = [np.array([[0.0, 0.0], [0.05, 1.0]])]
+    slanted_one = [np.array([[0.3, 0.0], [0.0, 1.0]])]
+    loop = [np.array([[np.cos(a), np.sin(a)] for a in np.linspace(0, 2 * np.pi, 30)])]
+    corner = [np.array([[0.0, 0.0], [0.0, 1.0], [0.8, 1.0]])]
+    dash = [np.array([[0.0, 0.0], [1.0, 0.05]])]
+    assert nondigits.looks_like_a_digit(upright) and nondigits.looks_like_a_digit(slanted_one)
+    assert nondigits.looks_like_a_digit(loop)
+    assert not nondigits.looks_like_a_digit(corner) and not nondigits.looks_like_a_digit(dash)
