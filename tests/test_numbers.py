@@ -91,7 +91,7 @@ def test_reading_again_classifies_only_new_candidates(reader):
     counting.read_strokes(strokes[:-1])
     counting.read_strokes(strokes)
     counting.read_strokes(strokes)
-    assert len(calls) == 2 and calls[1] <= numbers.MAX_PARTS
+    assert len(calls) == 2 and calls[1] <= numbers.DEFAULT.max_strokes_per_digit
 
 
 def test_an_empty_drawing_reads_as_no_digits(reader):

@@ -57,7 +57,6 @@ class Settings:
 
 
 DEFAULT = Settings(**NUMBERS)
-MAX_PARTS = DEFAULT.max_strokes_per_digit
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@
  * or neither. The limits and weights come from config.json, which the Python twin reads too.
  */
 import config from '../config.json' with { type: 'json' };
+import { verdict } from './classifier.js';
 
 const {
   max_strokes_per_digit: MAX_PARTS,
@@ -25,7 +26,6 @@ const CACHE_LIMIT = 2000; // candidate readings kept per model; live drawing add
 const RETRACE_SHARE = 0.8; // a stroke with this share of its length on another's line retraces it
 const RETRACE_SAMPLES = 16; // points along a stroke at which that share is measured
 const RETRACE_REACH = 0.05; // "on the line": within this share of the drawing's height
-const UNSURE_BELOW = config.recognition.unsure_below;
 
 /** @typedef {[number, number, number, number]} Box x0, y0, x1, y1 */
 
@@ -214,17 +214,12 @@ function strokeKey(stroke) {
 function digitReading(parts, boxes, read, scored) {
   const total = Math.max(Array.from(read).slice(0, DIGITS).reduce((a, b) => a + b, 0), FLOOR);
   const digits = Array.from(read).slice(0, DIGITS).map((p) => p / total);
-  const order = digits.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
-  const [[confidence, digit], [, runnerUp]] = order;
   return {
-    digit,
+    ...verdict(digits),
     probabilities: digits,
     parts,
     box: union(parts.map((k) => boxes[k])),
     notADigit: scored.length > DIGITS ? scored[DIGITS] : 0,
-    confidence,
-    runnerUp,
-    unsure: confidence < UNSURE_BELOW,
   };
 }
 
