@@ -70,7 +70,7 @@ def test_a_digit_traced_into_no_strokes_is_replaced_by_another_image():
     blank, drawn = np.zeros((28, 28), np.uint8), np.zeros((28, 28), np.uint8)
     drawn[5:23, 13:16] = 255
     test = SimpleNamespace(images=np.stack([blank, drawn]), labels=np.array([1, 1]))
-    shapes = numbers._DigitShapes(test)
+    shapes = numbers.DigitShapes(test)
     rng = np.random.default_rng(0)
     for _ in range(5):
         strokes = shapes.mnist(1, rng)

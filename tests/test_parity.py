@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitdraw import tfjs
+from digitdraw import adapt, tfjs
 from digitdraw.app import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +43,10 @@ def test_tfjs_matches_keras_on_real_mnist(name, test_sample, tmp_path):
     assert difference <= 1e-5, f"max abs difference {difference:.2e}"
     assert np.array_equal(output["probabilities"].argmax(1), keras_probabilities.argmax(1))
     assert (keras_probabilities.argmax(1) == labels).mean() > 0.95
+    # The features writer adaptation compares (adapt.feature_model ≡ Classifier.predictWithFeatures).
+    keras_features, _ = adapt.feature_model(tfjs.load(folder))(images, training=False)
+    assert np.abs(np.array(output["features"]) - np.asarray(keras_features)).max() <= 1e-4
+    assert np.abs(np.array(output["feature_probabilities"]) - keras_probabilities).max() <= 1e-5
 
 
 @pytest.mark.parametrize("quantize", ["float16", "uint8"])

@@ -31,3 +31,8 @@ UNSURE_BELOW: float = _config["recognition"]["unsure_below"]  # top probability 
 # How numbers are cut into digits (numbers.py and web/js/numbers.js): candidate limits, the
 # geometric priors' weights and the per-digit bonus, chosen on the dev part of the number benchmark.
 NUMBERS: dict = _config["numbers"]
+
+# How taught examples move a model's probabilities (adapt.py and web/js/adapt.js), chosen on the
+# dev writers of the writer benchmark (bench/writers.py).
+ADAPTATION: dict = _config["adaptation"]
+EXAMPLE_LIMITS: dict = _config["examples"]  # what an examples file (exported by the page) may hold

@@ -1,4 +1,5 @@
-// Run the page's Classifier on real @tensorflow/tfjs in Node and print its probabilities.
+// Run the page's Classifier on real @tensorflow/tfjs in Node and print its probabilities (and,
+// through predictWithFeatures, the features writer adaptation compares).
 // Usage: node tests/js/tfjs_predict.mjs MODEL_DIR INPUTS.f32 > out.json
 // INPUTS.f32 holds n × 784 little-endian float32 values. The model goes through tfjs's own HTTP
 // loader (as in the browser), with a fetch that reads the files from disk.
@@ -27,7 +28,11 @@ const probabilities = await classifier.predict('m', inputs);
 const leaked = tf.memory().numTensors - before; // the first call also keeps the model's weights
 await classifier.predict('m', inputs);
 const leakedSecond = tf.memory().numTensors - before - leaked;
+const rows = Array.from({ length: inputs.length / 784 }, (_, i) => inputs.subarray(i * 784, (i + 1) * 784));
+const withFeatures = await classifier.predictWithFeatures('m', rows);
 process.stdout.write(JSON.stringify({
   backend: tf.getBackend(), version: tf.version.tfjs, leaked_tensors: leakedSecond,
   probabilities: Array.from(probabilities),
+  features: withFeatures.features.map((f) => Array.from(f)),
+  feature_probabilities: withFeatures.probabilities.map((p) => Array.from(p)),
 }));

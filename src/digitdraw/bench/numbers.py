@@ -91,7 +91,7 @@ class NumberItem:
 # ---- digit shapes ---------------------------------------------------------------------------
 
 
-class _DigitShapes:
+class DigitShapes:
     """Where the digits' shapes come from: MNIST test images by label (traced once each) and the
     benchmark fonts' glyphs."""
 
@@ -108,13 +108,13 @@ class _DigitShapes:
             if image not in self.traced:
                 self.traced[image] = synth.traced(self.images[image : image + 1])[0]
             if self.traced[image]:
-                return _upright(self.traced[image])
+                return upright(self.traced[image])
 
     def glyph(self, font: str, digit: int) -> list[np.ndarray]:
         return self.glyphs[(font, str(digit))]
 
 
-def _upright(strokes) -> list[np.ndarray]:
+def upright(strokes) -> list[np.ndarray]:
     """Undo the digit's own slant (the points' x–y moment), so the string's one slant applies to
     digits traced from different writers."""
     every = np.vstack(strokes)
@@ -125,7 +125,7 @@ def _upright(strokes) -> list[np.ndarray]:
     return [s - np.outer(s[:, 1] - middle, (slope, 0.0)) for s in strokes]
 
 
-def _densified(strokes, spacing: float) -> list[np.ndarray]:
+def densified(strokes, spacing: float) -> list[np.ndarray]:
     """Points every `spacing` along each stroke (font glyphs are a few straight segments)."""
     out = []
     for stroke in strokes:
@@ -166,7 +166,7 @@ def _writer(rng, gap: str) -> _Writer:
     )
 
 
-def _digit_shape(digit: int, source: str, writer: _Writer, shapes: _DigitShapes, rng) -> list[np.ndarray]:
+def _digit_shape(digit: int, source: str, writer: _Writer, shapes: DigitShapes, rng) -> list[np.ndarray]:
     """One digit's strokes before styling, 1 unit tall."""
     if source == "stroke-fonts":
         return synth.normalised(shapes.glyph(writer.font, digit))
@@ -180,7 +180,7 @@ def _digit_shape(digit: int, source: str, writer: _Writer, shapes: _DigitShapes,
 
 def _styled(unit_strokes, writer: _Writer, rng) -> list[np.ndarray]:
     """The writer's slant and size, then this digit's own bending and jitter."""
-    leaned = synth.normalised([s @ writer.matrix.T for s in _densified(unit_strokes, POINT_SPACING)])
+    leaned = synth.normalised([s @ writer.matrix.T for s in densified(unit_strokes, POINT_SPACING)])
     height = writer.height * (1 + rng.uniform(-HEIGHT_JITTER, HEIGHT_JITTER))
     return synth.tremor(synth.elastic([s * height for s in leaned], rng, ELASTIC), rng, TREMOR)
 
@@ -259,7 +259,7 @@ def _time_ordered(
     return strokes, groups
 
 
-def _item(index: int, shapes: _DigitShapes, seed: int) -> NumberItem:
+def _item(index: int, shapes: DigitShapes, seed: int) -> NumberItem:
     rng = np.random.default_rng([seed, index])
     template = str(rng.choice(TEMPLATES, p=TEMPLATE_WEIGHTS))
     source = str(rng.choice(SOURCES))
@@ -275,7 +275,7 @@ def _item(index: int, shapes: _DigitShapes, seed: int) -> NumberItem:
 def build(count: int, mnist_test, seed: int = BENCH_SEED) -> list[NumberItem]:
     """`count` numbers. Each item has its own random stream from (seed, index), so a larger count
     only adds items: build(300) is the start of build(600)."""
-    shapes = _DigitShapes(mnist_test)
+    shapes = DigitShapes(mnist_test)
     return [_item(index, shapes, seed) for index in range(count)]
 
 

@@ -105,17 +105,21 @@ def place_on_pad(strokes, rng, layout: str) -> list[np.ndarray]:
 # ---- the styles MNIST lacks -----------------------------------------------------------------
 
 
-def add_flag(strokes, rng, base_probability=0.35) -> list[np.ndarray]:
-    """A "1" as much of Europe writes it: an upstroke flag into the top, maybe a base serif."""
+FLAG_ANGLE_DEG = (35.0, 65.0)  # below the horizontal
+FLAG_LENGTH = (0.2, 0.5)  # of the digit's height
+
+
+def add_flag(strokes, rng, base_probability=0.35, angle_deg=FLAG_ANGLE_DEG, length=FLAG_LENGTH) -> list[np.ndarray]:
+    """A "1" as much of Europe writes it: an upstroke flag into the top, maybe a base serif.
+    `angle_deg` and `length` are ranges the flag's angle and length are drawn from."""
     unit = normalised(strokes)
     main = max(unit, key=lambda s: np.ptp(s[:, 1]))
     top = main[np.argmin(main[:, 1])]
     bottom = main[np.argmax(main[:, 1])]
     # Steeper and shorter than a 7's top bar: flatter, longer flags are read as 7s by people too,
     # and training on them turned short-barred MNIST 7s into 1s.
-    angle = np.radians(rng.uniform(35, 65))  # below the horizontal
-    length = rng.uniform(0.2, 0.5)
-    start = top + length * np.array([-np.cos(angle), np.sin(angle)])
+    angle = np.radians(rng.uniform(*angle_deg))
+    start = top + rng.uniform(*length) * np.array([-np.cos(angle), np.sin(angle)])
     flag = np.linspace(start, top, 8)
     if rng.uniform() < 0.5:  # drawn in one go: up the flag, then down the stem
         ordered = main if main[0, 1] <= main[-1, 1] else main[::-1]

@@ -73,6 +73,44 @@ export class Classifier {
   }
 
   /**
+   * `name` with a second output first: the features its last layer reads (adapt.js), built from
+   * the loaded model's own layers, so nothing more is downloaded.
+   */
+  loadWithFeatures(name) {
+    const key = `${name}\u0000features`;
+    if (!this.loading.has(key)) {
+      const promise = this.load(name).then((model) => {
+        const last = model.layers[model.layers.length - 1];
+        return this.tf.model({ inputs: model.inputs, outputs: [last.input, model.outputs[0]] });
+      });
+      promise.catch(() => this.loading.delete(key));
+      this.loading.set(key, promise);
+    }
+    return this.loading.get(key);
+  }
+
+  /**
+   * Features and probabilities for each SIZE×SIZE input.
+   * @param {string} name
+   * @param {Float32Array[]} inputs
+   * @returns {Promise<{features: Float32Array[], probabilities: Float32Array[]}>}
+   */
+  async predictWithFeatures(name, inputs) {
+    if (!inputs.length) return { features: [], probabilities: [] };
+    const model = await this.loadWithFeatures(name);
+    const batch = new Float32Array(inputs.length * PIXELS);
+    inputs.forEach((input, i) => batch.set(input, i * PIXELS));
+    const outputs = this.tf.tidy(() => model.predict(this.tf.tensor4d(batch, [inputs.length, SIZE, SIZE, 1])));
+    try {
+      const [features, probabilities] = await Promise.all(outputs.map((t) => t.data()));
+      const rows = (flat) => inputs.map((_, i) => flat.subarray((i * flat.length) / inputs.length, ((i + 1) * flat.length) / inputs.length));
+      return { features: rows(features), probabilities: rows(probabilities) };
+    } finally {
+      outputs.forEach((t) => t.dispose());
+    }
+  }
+
+  /**
    * Probabilities for one or more SIZE×SIZE inputs (waits for the model if it is still loading).
    * @param {string} name
    * @param {Float32Array} inputs n × SIZE² values, ink = 1.0

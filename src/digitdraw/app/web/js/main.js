@@ -1,6 +1,7 @@
 /**
  * Wires the page together; data flows one way: pad strokes → number reader (preprocess +
- * classifier per candidate digit) → view and the pad's digit boxes.
+ * classifier per candidate digit, adapted to the writer's taught examples) → view and the pad's
+ * digit boxes. Teaching stores an example and reads the drawing again.
  * `tf` and `Chart` are the vendored UMD globals loaded by index.html; every other value comes
  * from a module: the shared constants from config.json, the compute from preprocess.js and
  * classifier.js, the order of results from queue.js, all DOM work from view.js and pad.js.
@@ -9,6 +10,8 @@ import config from '../config.json' with { type: 'json' };
 import { DrawingPad, PAD_UNITS, PEN_WIDTH } from './pad.js';
 import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
 import { Classifier, chooseBackend } from './classifier.js';
+import { blend, nearestSimilarities, normalised } from './adapt.js';
+import { ExampleStore } from './examples.js';
 import { NumberReader } from './numbers.js';
 import { PredictionQueue } from './queue.js';
 import { View } from './view.js';
@@ -49,20 +52,67 @@ async function boot() {
   const selected = urls[params.get('model')] ? params.get('model') : catalog.default;
   const segmenter = urls[config.recognition.segmenter] ? config.recognition.segmenter : null;
   const classifier = new Classifier(tf, (name) => urls[name]);
-  return { backend, catalog, selected, segmenter, classifier, readers: new Map(), picked: null };
+  const examples = new ExampleStore(browserStorage());
+  return { backend, catalog, selected, segmenter, classifier, examples, taught: new Map(), readers: new Map(), picked: null };
+}
+
+/** localStorage, or (where the browser blocks it, e.g. some embedded frames) a store for this visit only. */
+function browserStorage() {
+  try {
+    localStorage.getItem('');
+    return localStorage;
+  } catch {
+    const items = new Map();
+    return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)) };
+  }
+}
+
+/** Each example's digit and normalised features under `model`. */
+async function featuresOf(state, model, examples) {
+  const { features } = await state.classifier.predictWithFeatures(model, examples.map((e) => toInput(e.strokes)));
+  return examples.map((e, i) => ({ digit: e.digit, features: normalised(features[i]) }));
+}
+
+/** The taught examples' features under `model`, computed once per model (examplesChanged extends them). */
+function taughtFeatures(state, model) {
+  if (!state.taught.has(model)) state.taught.set(model, featuresOf(state, model, state.examples.examples));
+  return state.taught.get(model);
+}
+
+/** `model`'s probabilities for `groups`, moved towards the writer's taught examples (adapt.js). */
+async function readAdapted(state, model, groups) {
+  const inputs = groups.map(toInput);
+  const taught = await taughtFeatures(state, model);
+  const { features, probabilities } = await state.classifier.predictWithFeatures(model, inputs);
+  return probabilities.map((p, i) => blend(p, nearestSimilarities(features[i], taught)));
 }
 
 /**
  * A number reader per model: the segmenter (config.json; an 11-class model that also says "not
- * one digit") cuts the number into digits when the server offers it, and `name` reads them.
+ * one digit") cuts the number into digits when the server offers it, and `name` reads them —
+ * adapted to the writer once they have taught examples (segmenting stays the model's own).
  */
 function readerFor(state, name) {
   if (!state.readers.has(name)) {
     const classify = (model) => (groups) => state.classifier.predictEach(model, groups.map(toInput));
-    const segmenter = state.segmenter && state.segmenter !== name ? classify(state.segmenter) : null;
-    state.readers.set(name, segmenter ? new NumberReader(segmenter, classify(name)) : new NumberReader(classify(name)));
+    const scorer = state.segmenter && state.segmenter !== name ? state.segmenter : name;
+    const read = state.examples.count ? (groups) => readAdapted(state, name, groups) : scorer !== name ? classify(name) : null;
+    state.readers.set(name, new NumberReader(classify(scorer), read));
   }
   return state.readers.get(name);
+}
+
+/** After the examples change: readers start afresh; `added` extends the cached features, else they are recomputed. */
+function examplesChanged(state, view, added = null) {
+  state.readers.clear();
+  if (added) {
+    for (const [model, list] of state.taught) {
+      state.taught.set(model, Promise.all([list, featuresOf(state, model, [added])]).then(([a, b]) => [...a, ...b]));
+    }
+  } else {
+    state.taught.clear();
+  }
+  view.showExampleCount(state.examples.count);
 }
 
 /** Every model's reading of the drawing; a model that fails gets a row saying so, the others still answer. */
@@ -95,7 +145,9 @@ async function predictDrawing(state, pad, view, strokes, { final, compare }) {
   const reading = await readerFor(state, state.selected).read(strokes);
   if (!reading.digits.length) {
     state.picked = null;
+    state.shown = null;
     pad.showMarks([]);
+    view.setTeachable(false);
     view.showEmpty(final);
     if (final && compare) view.showComparison([]);
     return;
@@ -103,7 +155,10 @@ async function predictDrawing(state, pad, view, strokes, { final, compare }) {
   const rows = final && compare ? await compareAll(state, strokes) : null;
   const show = (isFinal) => {
     const selected = chooseDigit(reading.digits, state.picked);
-    const input = toInput(reading.digits[selected].parts.map((k) => strokes[k]));
+    const digitStrokes = reading.digits[selected].parts.map((k) => strokes[k]);
+    const input = toInput(digitStrokes);
+    state.shown = { strokes: digitStrokes };
+    view.setTeachable(true);
     const several = reading.digits.length > 1;
     pad.showMarks(
       reading.digits.map((d, i) => ({ box: d.box, label: String(d.digit), selected: several && i === selected, unsure: d.unsure })),
@@ -162,6 +217,66 @@ function bindKeys(pad) {
   });
 }
 
+/** Teach, forget (with undo), export, import and the guided "write each digit once". */
+function bindTeaching(state, pad, view, predict) {
+  const plural = (n) => `${n} example${n === 1 ? '' : 's'}`;
+  const changed = (added = null) => {
+    examplesChanged(state, view, added);
+    if (!pad.isEmpty) predict(true);
+  };
+  let calibrating = null; // the digit the guided calibration asks for, or null
+  const teach = (digit) => {
+    if (!state.shown) return;
+    try {
+      state.examples.add(digit, state.shown.strokes);
+    } catch (error) {
+      view.showTeachMessage(error.message, { error: true });
+      return;
+    }
+    view.showTeachMessage(`Taught: that was a ${digit}.`);
+    examplesChanged(state, view, state.examples.examples.at(-1));
+    if (calibrating === digit) {
+      calibrating = digit < 9 ? digit + 1 : null;
+      view.promptDigit(calibrating);
+      if (calibrating === null) view.showTeachMessage('All ten digits taught: the page now knows your hand.');
+      pad.clear();
+    } else {
+      predict(true);
+    }
+  };
+  view.bindTeaching({
+    onTeach: teach,
+    onCalibrate: () => {
+      calibrating = 0;
+      view.promptDigit(0);
+      pad.clear();
+    },
+    onForget: () => {
+      if (!state.examples.count) return view.showTeachMessage('There are no examples to forget.');
+      const removed = state.examples.forget();
+      changed();
+      view.showTeachMessage(`Forgot ${plural(removed.length)}.`, {
+        undo: () => {
+          state.examples.restore(removed);
+          changed();
+          view.showTeachMessage(`Brought back ${plural(removed.length)}.`);
+        },
+      });
+    },
+    onExport: () => view.download('digitdraw-examples.json', state.examples.toFile()),
+    onImport: (text) => {
+      try {
+        const added = state.examples.importText(text);
+        changed();
+        view.showTeachMessage(`Imported ${plural(added)}.`);
+      } catch (error) {
+        view.showTeachMessage(`Import failed, nothing was changed: ${error.message}`, { error: true });
+      }
+    },
+  });
+  view.showExampleCount(state.examples.count);
+}
+
 function start() {
   const view = new View();
   const pad = new DrawingPad(document.querySelector('[data-testid="pad"]'));
@@ -195,6 +310,7 @@ function start() {
   return startup.then(async () => {
     const select = (name) => selectModel(state, pad, view, name, () => predict(false));
     view.showModels(state.catalog.models, state.selected, (name) => select(name).catch((e) => view.showError(e.message)));
+    bindTeaching(state, pad, view, predict);
     if (pad.isEmpty) view.showEmpty(false);
     await select(state.selected);
   });

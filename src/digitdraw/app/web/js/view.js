@@ -1,7 +1,7 @@
 /**
  * Everything the page shows about a result: the number read (one button per digit), the bar
- * chart and the 28×28 input of the selected digit, the model selector, the compare table and the
- * status line. Takes data, touches only the DOM.
+ * chart and the 28×28 input of the selected digit, the model selector, the compare table, the
+ * status line and the teaching controls. Takes data, touches only the DOM.
  */
 
 const $ = (id) => document.getElementById(id);
@@ -19,6 +19,69 @@ export class View {
     this.status = $('status');
     this.sequence = 0;
     this.chart = this.#makeChart($('chart'));
+    this.teachButtons = [...Array(10).keys()].map((d) => document.querySelector(`[data-testid="teach-${d}"]`));
+    this.teachMessage = $('teach-message');
+    this.teachPrompt = $('teach-prompt');
+    this.teachPromptText = this.teachPrompt.textContent;
+  }
+
+  /**
+   * Wire the teaching controls: `onTeach(digit)`, `onForget()`, `onExport()`, `onImport(text)`,
+   * `onCalibrate()`.
+   */
+  bindTeaching({ onTeach, onForget, onExport, onImport, onCalibrate }) {
+    this.teachButtons.forEach((button, digit) => button.addEventListener('click', () => onTeach(digit)));
+    const testid = (id) => document.querySelector(`[data-testid="${id}"]`);
+    testid('forget').addEventListener('click', onForget);
+    testid('export-examples').addEventListener('click', onExport);
+    testid('calibrate').addEventListener('click', onCalibrate);
+    const file = testid('import-examples');
+    file.addEventListener('change', async () => {
+      const [chosen] = file.files;
+      file.value = ''; // the same file may be chosen again
+      if (chosen) onImport(await chosen.text());
+    });
+  }
+
+  /** Teaching needs a drawing to teach. */
+  setTeachable(teachable) {
+    for (const button of this.teachButtons) button.disabled = !teachable;
+  }
+
+  showExampleCount(count) {
+    document.body.dataset.examples = String(count);
+    $('examples-count').textContent =
+      count === 0 ? 'No examples yet' : `${count} example${count === 1 ? '' : 's'} of your writing taught`;
+  }
+
+  /** A line under the teaching controls; `undo` adds an Undo button that calls it once. */
+  showTeachMessage(text, { error = false, undo = null } = {}) {
+    this.teachMessage.classList.toggle('error', error);
+    this.teachMessage.replaceChildren(text);
+    if (undo) {
+      const button = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Undo' });
+      button.dataset.testid = 'undo-forget';
+      button.addEventListener('click', () => {
+        button.remove();
+        undo();
+      });
+      this.teachMessage.append(' ', button);
+    }
+  }
+
+  /** The guided "write each digit once": ask for `digit` (null ends it). */
+  promptDigit(digit) {
+    this.teachButtons.forEach((button, d) => button.classList.toggle('prompted', d === digit));
+    this.teachPrompt.textContent =
+      digit === null ? this.teachPromptText : `Write a ${digit} on the pad, then press ${digit} below (${digit + 1} of 10).`;
+  }
+
+  /** Save `data` as a JSON file called `name`. */
+  download(name, data) {
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data)], { type: 'application/json' }));
+    const link = Object.assign(document.createElement('a'), { href: url, download: name });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
   }
 
   #makeChart(canvas) {

@@ -1,0 +1,251 @@
+"""Writer benchmark: how well the page learns one writer's hand from a few taught examples.
+
+Each synthetic writer has one consistent style and writes every digit DRAWINGS_PER_DIGIT times:
+- font writers: one held-out Hershey font each (synth.BENCH_FONTS);
+- European writers: one traced MNIST *test* digit per class as their shapes, a slant and width of
+  their own, 1s with a flag of their own angle and length — half of them long and shallow
+  (LONG_FLAG), as the real writers whose 1s our model reads as 7 — and crossed 7s;
+- American writers: the same without flags or crossbars.
+Each drawing is the writer's shape with fresh jitter (rotation, slant, width, bending, tremor), so
+one writer's 3s resemble each other as a real writer's do, but never repeat; a quarter of a
+European or American writer's drawings of a digit use a second shape of theirs.
+
+Protocol (the page's, adapt.py): teach k = 0, 1, 3 or 10 drawings per digit, or only the mistakes
+("corrections": the first TAUGHT_ROUNDS drawings of every digit are read in turn and each one read
+wrong is taught), then score the writer's last SCORED drawings per digit — the same drawings for
+every protocol. Writers whose index % 10 < 3 are the dev part (used to choose adapt.Settings).
+
+What it is not: real people. Shapes come from MNIST writers and fonts, and the jitter is chosen
+here; use it to compare methods and settings, not as the accuracy to expect on real writers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import adapt, preprocess
+from ..drawn import synth
+from ..models import NUM_CLASSES
+from .drawn import BENCH_SEED, DEV_FRACTION_MOD
+from .numbers import DigitShapes, densified
+
+DRAWINGS_PER_DIGIT = 13
+TAUGHT_ROUNDS = 10  # drawings 0..9 of each digit may be taught
+SCORED = DRAWINGS_PER_DIGIT - TAUGHT_ROUNDS  # drawings 10..12 are scored
+WRITERS = {"european": 30, "american": 24}  # plus one font writer per Hershey benchmark font
+STEEP_FLAG = ((35.0, 65.0), (0.2, 0.5))  # synth.add_flag's defaults: what robust-cnn trains on
+LONG_FLAG = ((8.0, 30.0), (0.45, 0.8))  # long, almost level flags (degrees below horizontal, heights)
+OTHER_FORM_SHARE = 0.25  # drawings in a writer's second shape for the digit (people have two 4s, two 9s)
+FLAG_JITTER = (4.0, 0.05)  # ± per drawing around the writer's own angle and length
+SLANT = 0.3
+ASPECT = (0.8, 1.2)
+TAUGHT = (1, 3, 10)
+PROTOCOLS = ("k=0", *(f"k={k}" for k in TAUGHT), "corrections")
+
+
+@dataclass(frozen=True)
+class Writer:
+    index: int
+    kind: str  # "font", "european" or "american"
+    style: str  # the font, or the flag kind ("long flag", "steep flag", "plain")
+
+    @property
+    def part(self) -> str:
+        return "dev" if self.index % 10 < DEV_FRACTION_MOD else "final"
+
+
+@dataclass(frozen=True)
+class Drawing:
+    writer: int
+    digit: int
+    round: int  # 0 … DRAWINGS_PER_DIGIT − 1: the order in which the writer drew it
+    strokes: list[np.ndarray]
+
+
+def _jittered(unit_strokes, matrix, rng) -> list[np.ndarray]:
+    """The writer's slant and width, then this drawing's own small variation, 100 units tall."""
+    leaned = [s @ matrix.T for s in densified(synth.normalised(unit_strokes), 0.02)]
+    varied = synth.affine(leaned, rng, rotation_deg=8, shear=0.15, aspect=(0.88, 1.12))
+    return [s * 100 for s in synth.normalised(synth.tremor(synth.elastic(varied, rng, 0.05), rng, 0.003))]
+
+
+def _writer_shapes(writer: Writer, shapes: DigitShapes, rng) -> dict[int, list[list[np.ndarray]]]:
+    """Per digit, the writer's usual shape and their other one (a font has only one)."""
+    if writer.kind == "font":
+        return {d: [synth.normalised(shapes.glyph(writer.style, d))] for d in range(NUM_CLASSES)}
+    return {d: [shapes.mnist(d, rng), shapes.mnist(d, rng)] for d in range(NUM_CLASSES)}
+
+
+def _drawings_of(writer: Writer, shapes: DigitShapes, seed: int) -> list[Drawing]:
+    rng = np.random.default_rng([seed, writer.index])
+    base = _writer_shapes(writer, shapes, rng)
+    matrix = np.array([[1.0, rng.uniform(-SLANT, SLANT)], [0.0, 1.0]]) @ np.diag([rng.uniform(*ASPECT), 1.0])
+    flag = LONG_FLAG if writer.style == "long flag" else STEEP_FLAG
+    angle, length = rng.uniform(*flag[0]), rng.uniform(*flag[1])
+    drawings = []
+    for round_ in range(DRAWINGS_PER_DIGIT):
+        for digit in range(NUM_CLASSES):
+            forms = base[digit]
+            unit = forms[1] if len(forms) > 1 and rng.uniform() < OTHER_FORM_SHARE else forms[0]
+            if writer.kind == "european" and digit == 1:
+                unit = synth.add_flag(
+                    unit,
+                    rng,
+                    base_probability=0.0,
+                    angle_deg=(angle - FLAG_JITTER[0], angle + FLAG_JITTER[0]),
+                    length=(length - FLAG_JITTER[1], length + FLAG_JITTER[1]),
+                )
+            elif writer.kind == "european" and digit == 7:
+                unit = synth.add_crossbar(unit, rng)
+            drawings.append(Drawing(writer.index, digit, round_, _jittered(unit, matrix, rng)))
+    return drawings
+
+
+def writers() -> list[Writer]:
+    out = [Writer(0, "font", font) for font in synth.BENCH_FONTS]
+    for k in range(WRITERS["european"]):
+        out.append(Writer(len(out), "european", "long flag" if k % 2 == 0 else "steep flag"))
+    for _ in range(WRITERS["american"]):
+        out.append(Writer(len(out), "american", "plain"))
+    return [Writer(index, w.kind, w.style) for index, w in enumerate(out)]
+
+
+def build(mnist_test, seed: int = BENCH_SEED) -> tuple[list[Writer], list[Drawing]]:
+    """Every writer and their drawings (strokes 100 units tall, y down)."""
+    shapes = DigitShapes(mnist_test)
+    everyone = writers()
+    return everyone, [d for w in everyone for d in _drawings_of(w, shapes, seed)]
+
+
+def features_of(model, drawings: list[Drawing]) -> tuple[np.ndarray, np.ndarray]:
+    """(features, probabilities) of every drawing through the page's vector recipe."""
+    inputs = preprocess.to_model_input(np.stack([preprocess.mnist_from_strokes(d.strokes) for d in drawings]))
+    features, probabilities = [], []
+    extract = adapt.feature_model(model)
+    for start in range(0, len(inputs), 512):
+        f, p = extract(inputs[start : start + 512], training=False)
+        features.append(np.asarray(f, dtype=np.float64))
+        probabilities.append(np.asarray(p, dtype=np.float64))
+    return np.concatenate(features), np.concatenate(probabilities)
+
+
+def _read(probabilities, features, example_features, example_digits, settings) -> np.ndarray:
+    """Adapted predictions for some drawings, given the taught examples' features and digits."""
+    similarities = adapt.nearest_similarities(features, example_features, example_digits)
+    return adapt.blend(probabilities, similarities, settings).argmax(axis=1)
+
+
+def run_writer(rows: np.ndarray, drawings, features, probabilities, settings) -> dict[str, np.ndarray]:
+    """Predictions on the writer's scored drawings under each protocol (and what was taught)."""
+    digits = np.array([drawings[i].digit for i in rows])
+    rounds = np.array([drawings[i].round for i in rows])
+    feats, probs = features[rows], probabilities[rows]
+    scored = np.flatnonzero(rounds >= TAUGHT_ROUNDS)
+    out = {}
+
+    def read(rows_read, taught) -> np.ndarray:
+        return _read(probs[rows_read], feats[rows_read], feats[taught], digits[taught], settings)
+
+    for k in TAUGHT:
+        out[f"k={k}"] = read(scored, np.flatnonzero(rounds < k))
+    corrections: list[int] = []
+    for i in np.flatnonzero(rounds < TAUGHT_ROUNDS):  # in drawing order: round by round, digit by digit
+        if read([i], corrections)[0] != digits[i]:
+            corrections.append(int(i))
+    out["corrections"] = read(scored, corrections)
+    out["k=0"] = probs[scored].argmax(axis=1)
+    out["taught corrections"] = np.array(len(corrections))
+    out["truth"] = digits[scored]
+    return out
+
+
+def score(everyone, drawings, features, probabilities, settings=adapt.DEFAULT, part: str = "final") -> dict:
+    """Accuracy per protocol overall, per class, per writer kind, and for the 1-vs-7 conventions."""
+    by_writer: dict[int, list[int]] = {}
+    for i, d in enumerate(drawings):
+        by_writer.setdefault(d.writer, []).append(i)
+    chosen = [w for w in everyone if w.part == part]
+    results = {
+        w.index: run_writer(np.array(by_writer[w.index]), drawings, features, probabilities, settings) for w in chosen
+    }
+
+    def accuracy(protocol, keep=lambda w, digit: True) -> float | None:
+        right = total = 0
+        for w in chosen:
+            r = results[w.index]
+            mask = np.array([keep(w, t) for t in r["truth"]])
+            right += int((r[protocol][mask] == r["truth"][mask]).sum())
+            total += int(mask.sum())
+        return right / total if total else None
+
+    conventions = {
+        "long-flag 1s (European)": lambda w, d: w.style == "long flag" and d == 1,
+        "steep-flag 1s (European)": lambda w, d: w.style == "steep flag" and d == 1,
+        "crossed 7s (European)": lambda w, d: w.kind == "european" and d == 7,
+        "plain 1s (American)": lambda w, d: w.kind == "american" and d == 1,
+        "plain 7s (American)": lambda w, d: w.kind == "american" and d == 7,
+    }
+    kinds = sorted({w.kind for w in chosen})
+    return {
+        "part": part,
+        "writers": len(chosen),
+        "scored_per_writer": SCORED * NUM_CLASSES,
+        "settings": {"strength": settings.strength, "floor": settings.floor},
+        "overall": {p: accuracy(p) for p in PROTOCOLS},
+        "per_class": {p: [accuracy(p, lambda w, d, c=c: d == c) for c in range(NUM_CLASSES)] for p in PROTOCOLS},
+        "by_kind": {k: {p: accuracy(p, lambda w, d, k=k: w.kind == k) for p in PROTOCOLS} for k in kinds},
+        "conventions": {name: {p: accuracy(p, keep) for p in PROTOCOLS} for name, keep in conventions.items()},
+        "corrections_taught_per_writer": float(np.mean([results[w.index]["taught corrections"] for w in chosen])),
+    }
+
+
+def tune(everyone, drawings, features, probabilities) -> tuple[adapt.Settings, list[dict]]:
+    """The settings with the best mean of k=1, k=3 and corrections accuracy on the dev writers."""
+    trials = []
+    for strength in (10.0, 20.0, 40.0, 80.0, 160.0):
+        for floor in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+            settings = adapt.Settings(strength, floor)
+            overall = score(everyone, drawings, features, probabilities, settings, part="dev")["overall"]
+            trials.append({"strength": strength, "floor": floor, **overall})
+    best = max(trials, key=lambda t: (t["k=1"] + t["k=3"] + t["corrections"], -t["strength"]))
+    return adapt.Settings(best["strength"], best["floor"]), trials
+
+
+def benchmark(model, mnist_test, tune_first: bool = False) -> dict:
+    everyone, drawings = build(mnist_test)
+    features, probabilities = features_of(model, drawings)
+    report = {}
+    settings = adapt.DEFAULT
+    if tune_first:
+        settings, report["tuning"] = tune(everyone, drawings, features, probabilities)
+    report["final"] = score(everyone, drawings, features, probabilities, settings)
+    report["dev"] = score(everyone, drawings, features, probabilities, settings, part="dev")
+    return report
+
+
+def main(argv=None) -> int:
+    from .. import data, tfjs
+    from ..app import catalog
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="robust-cnn")
+    parser.add_argument("--tune", action="store_true", help="choose adapt.Settings on the dev writers first")
+    parser.add_argument("--out", help="write the figures here as JSON")
+    args = parser.parse_args(argv)
+    model = tfjs.load(catalog.BUNDLED_DIR / args.model)
+    report = benchmark(model, data.load_mnist().test, tune_first=args.tune)
+    text = json.dumps(report, indent=1)
+    if args.out:
+        Path(args.out).write_text(text)
+    for part in ("dev", "final"):
+        print(part, {k: round(v, 4) for k, v in report[part]["overall"].items()}, report[part]["conventions"])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
