@@ -30,7 +30,7 @@ from .numbers import DigitReading, NumberReader, NumberReading, Predict
 
 NO_INK_IMAGE = "no ink found: the image is empty"
 NO_INK_STROKES = "no ink found: there are no points in the strokes"
-BYTES_NAME = "the image"  # how messages name an image given as bytes
+BYTES_NAME = "image"  # how messages name an image given as bytes
 
 ImageSource = str | Path | bytes | bytearray | memoryview | np.ndarray | Image.Image
 Strokes = Sequence[Sequence[Sequence[float]] | np.ndarray]
