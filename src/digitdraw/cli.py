@@ -19,7 +19,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 EXIT_USAGE = 2  # argparse's own code for a bad command line; also bad data or model folders
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 QUANTIZE_CHOICES = ("float16", "uint8", "float32")
-NO_INK = "no ink found: the image is empty"
 
 
 class UsageError(Exception):
@@ -151,29 +150,8 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def _reading_json(path, reading) -> str:
-    return json.dumps(
-        {
-            "image": str(path),
-            "number": reading.text,
-            "digit": reading.digits[0].digit if len(reading.digits) == 1 else None,
-            "alternative": reading.alternative,
-            "digits": [
-                {
-                    "digit": d.digit,
-                    "confidence": round(d.confidence, 6),
-                    "unsure": d.unsure,
-                    "probabilities": [round(p, 6) for p in d.probabilities],
-                    "box": [round(v, 1) for v in d.box],
-                }
-                for d in reading.digits
-            ],
-        }
-    )
-
-
 def _reading_text(path, reading) -> str:
-    lines = [f"{path}: {reading.text}" + (f"   (or perhaps {reading.alternative})" if reading.alternative else "")]
+    lines = [f"{path}: {reading.number}" + (f"   (or perhaps {reading.alternative})" if reading.alternative else "")]
     for index, d in enumerate(reading.digits, 1):
         bars = "  ".join(f"{digit}:{p:.3f}" for digit, p in enumerate(d.probabilities))
         doubt = f", unsure: {d.digit} or {d.runner_up}" if d.unsure else ""
@@ -181,38 +159,23 @@ def _reading_text(path, reading) -> str:
     return "\n".join(lines)
 
 
-def _segmenter(model: str):
-    """The bundled segmenter (config.json), which cuts numbers into digits as the page does, or
-    None when `model` is it or it is not there (then `model` cuts too)."""
-    from . import tfjs
-    from .app import catalog
-    from .config import SEGMENTER
-
-    folder = catalog.BUNDLED_DIR / SEGMENTER
-    if model == SEGMENTER or not folder.is_dir():
-        return None
-    return tfjs.load(folder)
-
-
 def cmd_predict(args) -> int:
     _uses_tensorflow()
-    from . import images, numbers, tfjs
-    from .app import catalog
+    from .recognizer import Recognizer
 
-    reader = numbers.NumberReader.for_model(tfjs.load(catalog.resolve(args.model)), _segmenter(args.model))
+    recognizer = Recognizer.load(args.model)
     status = 0
     for path in args.images:
         try:
-            reading = reader.read_ink(images.load_image(path))
+            reading = recognizer.read_image(path)
         except (ValueError, OSError) as error:  # the messages name the file
             print(f"error: {error}", file=sys.stderr)
             status = 1
             continue
-        if not reading.digits:
-            empty = {"image": str(path), "number": "", "digit": None, "digits": [], "error": NO_INK}
-            print(json.dumps(empty) if args.json else f"{path}: {NO_INK}")
-            continue
-        print(_reading_json(path, reading) if args.json else _reading_text(path, reading))
+        if args.json:
+            print(json.dumps({"image": str(path), **reading.to_dict()}))
+        else:
+            print(f"{path}: {reading.error}" if reading.error else _reading_text(path, reading))
     return status
 
 

@@ -1,7 +1,8 @@
 """Read image files (scans, photos, screenshots of a written digit) as ink rasters.
 
 An ink raster is a 2-D float array in [0, 1], ink high, any size: what
-`preprocess.mnist_from_ink` turns into a model's input. `load_image` reads a file in four steps:
+`preprocess.mnist_from_ink` turns into a model's input. `load_image` reads a file (or a file's
+bytes, or a PIL image) in four steps:
 
 1. Open it lazily and refuse more than MAX_PIXELS pixels before any is decoded.
 2. Decode it small: a JPEG at a reduced scale, anything else box-averaged while still 8- or
@@ -20,7 +21,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -54,15 +57,27 @@ class ImageError(ValueError):
     """One image file cannot be read; the message names the file and says what to do."""
 
 
-def load_image(path: str | Path) -> np.ndarray:
-    """Read an image file into an ink raster; raises ImageError naming the file if it cannot."""
-    with _opened(path) as picture:
-        _check_size(picture, path)
-        try:
-            pixels = _unit_pixels(_decoded_small(picture), FULL_SCALE.get(picture.mode, 255.0))
-        except (OSError, SyntaxError, EOFError, ValueError) as error:  # what PIL raises on bad data
-            raise ImageError(f"{path}: not a readable image ({error}); save it as PNG or JPEG") from error
-    return _ink_from_unit(pixels)
+class ImageTooLargeError(ImageError):
+    """The image has more pixels than the limit; refused before any pixel is decoded."""
+
+
+Source = str | Path | BinaryIO | Image.Image
+
+
+def load_image(
+    source: Source, *, name: str | None = None, max_pixels: int = MAX_PIXELS, formats: Sequence[str] | None = None
+) -> np.ndarray:
+    """Read an image into an ink raster; raises ImageError naming it if it cannot.
+
+    `source`: a path, a binary file object (e.g. io.BytesIO of a file's bytes) or a PIL image.
+    `name` names it in messages (default: the path). `formats` limits the file formats accepted
+    (PIL's names, e.g. ("PNG", "JPEG")); None accepts any PIL reads.
+    """
+    name = str(source) if name is None else name
+    if isinstance(source, Image.Image):
+        return _ink_from_picture(source, name, max_pixels)
+    with _opened(source, name, max_pixels, formats) as picture:
+        return _ink_from_picture(picture, name, max_pixels)
 
 
 def ink_from_image(pixels: np.ndarray) -> np.ndarray:
@@ -85,32 +100,42 @@ def ink_from_image(pixels: np.ndarray) -> np.ndarray:
 # ---- reading the file ----------------------------------------------------------------------
 
 
-def _opened(path: str | Path) -> Image.Image:
+def _opened(source: str | Path | BinaryIO, name: str, max_pixels: int, formats: Sequence[str] | None) -> Image.Image:
     """The file opened lazily (only the header is read), or ImageError."""
     try:
         # PIL warns, then raises, on sizes past its own (higher) limit; both are our refusal.
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(path)
+            return Image.open(source, formats=formats)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageError(
-            f"{path}: too large to read ({error}); the limit is {MAX_PIXELS:,} pixels, "
+        raise ImageTooLargeError(
+            f"{name}: too large to read ({error}); the limit is {max_pixels:,} pixels, "
             f"so scale the image down (a digit needs about {MAX_SIDE} px)"
         ) from error
     except FileNotFoundError as error:
-        raise ImageError(f"{path}: no such file; check the path") from error
+        raise ImageError(f"{name}: no such file; check the path") from error
     except UnidentifiedImageError as error:
-        raise ImageError(f"{path}: not a readable image (not a format PIL knows); save it as PNG or JPEG") from error
+        known = "not a format PIL knows" if formats is None else f"not {' or '.join(formats)}"
+        raise ImageError(f"{name}: not a readable image ({known}); save it as PNG or JPEG") from error
     except OSError as error:
-        raise ImageError(f"{path}: cannot open the file ({error.strerror or error})") from error
+        raise ImageError(f"{name}: cannot open the file ({error.strerror or error})") from error
 
 
-def _check_size(picture: Image.Image, path: str | Path) -> None:
+def _ink_from_picture(picture: Image.Image, name: str, max_pixels: int) -> np.ndarray:
+    _check_size(picture, name, max_pixels)
+    try:
+        pixels = _unit_pixels(_decoded_small(picture), FULL_SCALE.get(picture.mode, 255.0))
+    except (OSError, SyntaxError, EOFError, ValueError) as error:  # what PIL raises on bad data
+        raise ImageError(f"{name}: not a readable image ({error}); save it as PNG or JPEG") from error
+    return _ink_from_unit(pixels)
+
+
+def _check_size(picture: Image.Image, name: str, max_pixels: int) -> None:
     width, height = picture.size
-    if width * height > MAX_PIXELS:
-        raise ImageError(
-            f"{path}: the image is {width}×{height} = {width * height:,} pixels, more than "
-            f"the limit of {MAX_PIXELS:,}; scale it down (a digit needs about {MAX_SIDE} px)"
+    if width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"{name}: the image is {width}×{height} = {width * height:,} pixels, more than "
+            f"the limit of {max_pixels:,}; scale it down (a digit needs about {MAX_SIDE} px)"
         )
 
 

@@ -59,6 +59,10 @@ class Settings:
 DEFAULT = Settings(**NUMBERS)
 
 
+class TooManyPartsError(ValueError):
+    """An image has more separate ink marks than the caller allows (reading costs grow with them)."""
+
+
 @dataclass(frozen=True)
 class DigitReading:
     """One digit of a number: what it is, how sure, and which strokes (or ink parts) it is made of."""
@@ -292,9 +296,10 @@ class NumberReader:
         ]
         return NumberReading(tuple(as_strokes), reading.alternative)
 
-    def read_ink(self, ink: np.ndarray) -> NumberReading:
+    def read_ink(self, ink: np.ndarray, max_parts: int | None = None) -> NumberReading:
         """Read a number from an ink raster (ink high, in [0, 1]): its connected ink components are
-        the parts, and a group of them is cropped and fitted as MNIST was (the raster recipe)."""
+        the parts, and a group of them is cropped and fitted as MNIST was (the raster recipe).
+        More than `max_parts` components (after dust is left out) raise TooManyPartsError."""
         from scipy import ndimage
 
         mask = ink > preprocess.INK_THRESHOLD
@@ -304,6 +309,8 @@ class NumberReader:
         if specks:  # dust and noise, not strokes: left out before they could be read as digits
             labels[np.isin(labels, specks)] = 0
             labels, count = ndimage.label(labels > 0, structure=np.ones((3, 3)))
+        if max_parts is not None and count > max_parts:
+            raise TooManyPartsError(f"the image has {count} separate marks; at most {max_parts} are read")
         slices = ndimage.find_objects(labels)
         boxes = [(float(s[1].start), float(s[0].start), float(s[1].stop - 1), float(s[0].stop - 1)) for s in slices]
         keys = [("ink", k) for k in range(count)]

@@ -24,7 +24,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import catalog
+from . import catalog, read_api
 
 WEB_DIR = Path(__file__).parent / "web"
 VENDOR_FILES = (
@@ -176,6 +176,9 @@ def create_app(models_dir: Path | None = None) -> FastAPI:
         response = await StaticFiles(directory=info.path, check_dir=False).get_response(filename, request.scope)
         response.headers["Cache-Control"] = IMMUTABLE if request.query_params.get("v") == info.version else REVALIDATE
         return response
+
+    app.state.readers = read_api.Readers(models)
+    app.include_router(read_api.router)
 
     # Last, so the routes above win; html=True answers / with index.html.
     app.mount("/", PageFiles(directory=WEB_DIR, html=True), name="page")
