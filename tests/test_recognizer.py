@@ -142,3 +142,29 @@ def test_importing_digitdraw_does_not_import_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_writers_examples_file_adapts_the_reading_in_python_and_the_cli(recognizer, tmp_path):
+    """Teach the drawing of a 4 as the digit the model ranks second: read with the examples file
+    (as the page exports it), it is that digit; the model's own cutting into digits is unchanged."""
+    drawing = strokes_of("4")
+    plain = recognizer.read_strokes(drawing).digits[0]
+    meant = plain.runner_up
+    examples = tmp_path / "examples.json"
+    entry = {"digit": meant, "strokes": [s.tolist() for s in drawing]}
+    examples.write_text(json.dumps({"format": "digitdraw-examples", "version": 1, "examples": [entry]}))
+    adapted = Recognizer.load(examples=examples)
+    assert adapted.read_strokes(drawing).number == str(meant)
+    assert adapted.read_strokes(strokes_of("31")).number == "31"
+
+    image = tmp_path / "four.png"
+    image.write_bytes(image_of("4"))
+    command = [sys.executable, "-m", "digitdraw", "predict", "robust-cnn", str(image), "--json"]
+    taught = subprocess.run([*command, "--examples", str(examples)], capture_output=True, text=True, timeout=300)
+    assert taught.returncode == 0, taught.stderr
+    assert json.loads(taught.stdout)["number"] == str(meant)
+
+    examples.write_text('{"format": "digitdraw-examples", "version": 1, "examples": [{"digit": 11}]}')
+    refused = subprocess.run([*command, "--examples", str(examples)], capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2
+    assert "examples.json: example 1" in refused.stderr and "Traceback" not in refused.stderr

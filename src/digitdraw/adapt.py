@@ -179,7 +179,9 @@ class Adapter:
         return cls(model, batch, [e.digit for e in examples], settings)
 
     def _features(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        features, probabilities = self.features(batch, training=False)
+        if len(batch) == 0:
+            return np.zeros((0, 1)), np.zeros((0, NUM_CLASSES))
+        features, probabilities = self.features.predict_on_batch(batch)  # compiled, as NumberReader.for_model
         return np.asarray(features, dtype=np.float64), np.asarray(probabilities, dtype=np.float64)
 
     def predict(self, batch: np.ndarray) -> np.ndarray:

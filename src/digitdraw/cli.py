@@ -161,9 +161,14 @@ def _reading_text(path, reading) -> str:
 
 def cmd_predict(args) -> int:
     _uses_tensorflow()
+    from .adapt import ExamplesError
     from .recognizer import Recognizer
 
-    recognizer = Recognizer.load(args.model)
+    try:
+        recognizer = Recognizer.load(args.model, examples=args.examples or ())
+    except ExamplesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     status = 0
     for path in args.images:
         try:
@@ -236,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", help="bundled model name or folder")
     p.add_argument("images", nargs="+")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--examples", metavar="FILE", help="a writer's examples exported from the page: read adapted to their hand"
+    )
     p.set_defaults(run=cmd_predict)
 
     p = sub.add_parser("serve", help="start the web page")

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import images
+from . import adapt, images
 from .config import DEFAULT_MODEL, SEGMENTER
 from .numbers import DigitReading, NumberReader, NumberReading, Predict
 
@@ -93,7 +93,12 @@ class Recognizer:
         self._local = threading.local()
 
     @classmethod
-    def load(cls, model: str | Path = DEFAULT_MODEL, segmenter: str | Path | None = SEGMENTER) -> Recognizer:
+    def load(
+        cls,
+        model: str | Path = DEFAULT_MODEL,
+        segmenter: str | Path | None = SEGMENTER,
+        examples: str | Path | Sequence[adapt.Example] = (),
+    ) -> Recognizer:
         """Load a model: a bundled model's name (`digitdraw models` lists them) or a model folder
         (what `digitdraw train` and `digitdraw export` write).
 
@@ -101,21 +106,30 @@ class Recognizer:
         says "not one digit" (left out if it is not installed, or is `model` itself); a name or
         folder picks another; None lets `model` cut too. Raises digitdraw.tfjs.ModelFormatError
         when a model is missing or broken.
+
+        `examples`: a writer's taught examples (the JSON file the page exports, or adapt.Example
+        objects); `model` then reads digits adapted to that writer, as the page does (adapt.py).
+        Raises adapt.ExamplesError when the file cannot be used.
         """
         from . import tfjs
 
         folder = _model_folder(model)
         cutter = _segmenter_folder(folder, segmenter)
+        if isinstance(examples, str | Path):
+            examples = adapt.load_examples(examples)
         classifier = tfjs.load(folder)
-        # Writer adaptation (adapt.py) plugs in here: an `examples=` argument would adapt
-        # `classifier` to a writer's own digits before the reader is built around it.
-        return cls.from_models(classifier, tfjs.load(cutter) if cutter else None, name=folder.name)
+        return cls.from_models(classifier, tfjs.load(cutter) if cutter else None, folder.name, examples)
 
     @classmethod
-    def from_models(cls, model, segmenter=None, name: str = "model") -> Recognizer:
-        """A Recognizer for Keras models already loaded: `model` reads the digits, `segmenter`
-        (default: `model`) cuts numbers into them."""
-        return cls(NumberReader.for_model(model, segmenter), name)
+    def from_models(
+        cls, model, segmenter=None, name: str = "model", examples: Sequence[adapt.Example] = ()
+    ) -> Recognizer:
+        """A Recognizer for Keras models already loaded: `model` reads the digits (adapted to
+        `examples` when there are any), `segmenter` (default: `model`) cuts numbers into them."""
+        reader = NumberReader.for_model(model, segmenter)
+        if examples:  # cutting stays the model's own; only reading the chosen digits adapts, as in the page
+            reader = replace(reader, classifier=adapt.Adapter.from_examples(model, examples).predict)
+        return cls(reader, name)
 
     def with_predict(self, wrap: Callable[[Predict], Predict]) -> Recognizer:
         """The same models, with each model call going through `wrap(predict)` (e.g. a batcher)."""
