@@ -184,6 +184,15 @@ class Adapter:
         features, probabilities = self.features.predict_on_batch(batch)  # compiled, as NumberReader.for_model
         return np.asarray(features, dtype=np.float64), np.asarray(probabilities, dtype=np.float64)
 
+    def nearest_similarity(self, strokes) -> float:
+        """How alike a drawing (strokes) is to its nearest taught example, as a cosine similarity."""
+        from . import preprocess
+
+        if not len(self.example_digits):
+            return -1.0
+        features, _ = self._features(preprocess.to_model_input(preprocess.mnist_from_strokes(strokes)[None]))
+        return float(np.nanmax(nearest_similarities(features, self.example_features, self.example_digits)))
+
     def predict(self, batch: np.ndarray) -> np.ndarray:
         features, probabilities = self._features(batch)
         similarities = nearest_similarities(features, self.example_features, self.example_digits)

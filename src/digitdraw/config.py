@@ -36,3 +36,6 @@ NUMBERS: dict = _config["numbers"]
 # dev writers of the writer benchmark (bench/writers.py).
 ADAPTATION: dict = _config["adaptation"]
 EXAMPLE_LIMITS: dict = _config["examples"]  # what an examples file (exported by the page) may hold
+# When a drawing is "not a digit" (rejection.py and web/js/rejection.js), chosen on the dev parts
+# of the drawn-digit and non-digit benchmarks (docs/benchmarks.md).
+REJECTION: dict = _config["rejection"]

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import adapt, images
+from . import adapt, images, rejection
 from .config import DEFAULT_MODEL, SEGMENTER
 from .numbers import DigitReading, NumberReader, NumberReading, Predict
 
@@ -48,9 +48,12 @@ class Reading:
     digits: tuple[DigitReading, ...]
     alternative: str | None = None
     error: str | None = None
+    rejected: str | None = None  # why it is not a digit (rejection.py: "tap", "scribble", "not-a-digit")
 
     @classmethod
-    def of(cls, reading: NumberReading, empty_reason: str) -> Reading:
+    def of(cls, reading: NumberReading, empty_reason: str, rejected: str | None = None) -> Reading:
+        if rejected:
+            return cls("", (), None, rejection.MESSAGES[rejected], rejected)
         return cls(reading.text, reading.digits, reading.alternative, None if reading.digits else empty_reason)
 
     @property
@@ -77,6 +80,8 @@ class Reading:
         }
         if self.error:
             data["error"] = self.error
+        if self.rejected:
+            data["rejected"] = self.rejected
         return data
 
 
@@ -87,8 +92,9 @@ class Recognizer:
     settings and model functions every thread's reader copies.
     """
 
-    def __init__(self, reader: NumberReader, name: str = "model"):
+    def __init__(self, reader: NumberReader, name: str = "model", adapter: adapt.Adapter | None = None):
         self.name = name
+        self.adapter = adapter  # the writer's taught examples, when there are any
         self._template = reader
         self._local = threading.local()
 
@@ -127,15 +133,18 @@ class Recognizer:
         """A Recognizer for Keras models already loaded: `model` reads the digits (adapted to
         `examples` when there are any), `segmenter` (default: `model`) cuts numbers into them."""
         reader = NumberReader.for_model(model, segmenter)
-        if examples:  # cutting stays the model's own; only reading the chosen digits adapts, as in the page
-            reader = replace(reader, classifier=adapt.Adapter.from_examples(model, examples).predict)
-        return cls(reader, name)
+        if not examples:
+            return cls(reader, name)
+        # Cutting stays the model's own; only reading the chosen digits adapts, as in the page.
+        adapter = adapt.Adapter.from_examples(model, examples)
+        return cls(replace(reader, classifier=adapter.predict), name, adapter)
 
     def with_predict(self, wrap: Callable[[Predict], Predict]) -> Recognizer:
         """The same models, with each model call going through `wrap(predict)` (e.g. a batcher)."""
         reader = self._template
         classifier = wrap(reader.classifier) if reader.classifier is not None else None
-        return Recognizer(replace(reader, segmenter=wrap(reader.segmenter), classifier=classifier), self.name)
+        wrapped = replace(reader, segmenter=wrap(reader.segmenter), classifier=classifier)
+        return Recognizer(wrapped, self.name, self.adapter)
 
     @property
     def reader(self) -> NumberReader:
@@ -160,13 +169,20 @@ class Recognizer:
         or has more than `max_pixels` pixels (ImageTooLargeError) or is not one of `formats`
         (PIL's names, e.g. "PNG"), and numbers.TooManyPartsError past `max_parts` ink marks.
         """
-        return Reading.of(self.reader.read_ink(_ink(image, max_pixels, formats), max_parts), NO_INK_IMAGE)
+        reading = self.reader.read_ink(_ink(image, max_pixels, formats), max_parts)
+        return Reading.of(reading, NO_INK_IMAGE, rejection.rejected([d.not_a_digit for d in reading.digits]))
 
     def read_strokes(self, strokes: Strokes) -> Reading:
         """Read the number drawn by `strokes`: each a sequence of (x, y) points (pad units, y down,
         as the page records them; any units work), in the order written. Raises ValueError naming
         the stroke when one is not a list of finite (x, y) pairs."""
-        return Reading.of(self.reader.read_strokes([_points(s, k) for k, s in enumerate(strokes)]), NO_INK_STROKES)
+        drawn = [_points(s, k) for k, s in enumerate(strokes)]
+        reading = self.reader.read_strokes(drawn)
+        not_a_digit = [d.not_a_digit for d in reading.digits]
+        reason = rejection.rejected(not_a_digit, drawn)
+        if reason and self.adapter is not None:  # a drawing like a taught example is never turned down
+            reason = rejection.rejected(not_a_digit, drawn, self.adapter.nearest_similarity(drawn))
+        return Reading.of(reading, NO_INK_STROKES, reason)
 
 
 def _model_folder(model: str | Path) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitdraw import numbers
+from digitdraw import numbers, rejection
 
 GOLDEN_FILE = Path(__file__).with_name("numbers.json")
 CLASSES = 11
@@ -42,7 +42,7 @@ def _oval(x):
 
 def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
     """Crafted sets (a two-stroke 4, a crossed 7 with a late crossbar, a touching pair, a dot, a
-    long number) and seeded random ones."""
+    tap, a filled blob, a dash, a long number) and seeded random ones."""
     sets = [
         ("three-bars", [_bar(40), _bar(160), _bar(280)]),
         ("two-stroke-four", _four(40)),
@@ -56,6 +56,9 @@ def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
         ),
         ("dot-after-digit", [_bar(40), np.array([[120, 215]], dtype=float)]),
         ("retraced-zero-and-one", [_bar(40), *[_oval(150 + shift) for shift in (0, 3)]]),
+        ("a-tap", [np.array([[140.0, 140.0], [141.5, 141.0]])]),
+        ("a-filled-blob", [np.array([[100 + 40 * (k % 2), 100 + 2.0 * k] for k in range(40)])]),
+        ("a-dash", [np.array([[60.0, 140.0], [140.0, 142.0], [220.0, 141.0]])]),
         ("long-number", [bar for k in range(10) for bar in ([_bar(30 + 90 * k)] if k % 3 else _four(30 + 90 * k))]),
     ]
     rng = np.random.default_rng(17)
@@ -123,6 +126,7 @@ def build() -> dict:
                 "text": reading.text,
                 "alternative": reading.alternative,
                 "parts": [list(d.parts) for d in reading.digits],
+                "rejected": rejection.rejected([d.not_a_digit for d in reading.digits], strokes),
             }
         )
     return {"tolerance": 1e-6, "cases": cases}

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   NumberReader, boxOf, union, readingOrder, lineHeight, candidates, prior, retracedGroups,
 } from '../../src/digitdraw/app/web/js/numbers.js';
+import { rejected } from '../../src/digitdraw/app/web/js/rejection.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/numbers.json', import.meta.url)));
 const close = (a, b) => Math.abs(a - b) <= golden.tolerance * Math.max(1, Math.abs(b));
@@ -43,6 +44,7 @@ for (const c of golden.cases) {
     assert.equal(reading.text, c.text);
     assert.equal(reading.alternative, c.alternative);
     assert.deepEqual(reading.digits.map((d) => d.parts), c.parts);
+    assert.equal(rejected(reading.digits.map((d) => d.notADigit), c.strokes), c.rejected);
   });
 }
 

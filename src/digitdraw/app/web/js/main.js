@@ -12,6 +12,7 @@ import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preproces
 import { Classifier, chooseBackend } from './classifier.js';
 import { blend, nearestSimilarities, normalised } from './adapt.js';
 import { ExampleStore } from './examples.js';
+import { rejected } from './rejection.js';
 import { NumberReader } from './numbers.js';
 import { PredictionQueue } from './queue.js';
 import { View } from './view.js';
@@ -153,6 +154,15 @@ async function predictDrawing(state, pad, view, strokes, { final, compare }) {
     return;
   }
   const rows = final && compare ? await compareAll(state, strokes) : null;
+  const rejection = await rejectionOf(state, strokes, reading);
+  if (rows) view.showComparison(rows);
+  if (rejection) {
+    state.shown = { strokes };
+    pad.showMarks([]);
+    view.setTeachable(true); // the writer may say what it is: a taught drawing is never turned down
+    view.showRejected(rejection, reading.digits[0].probabilities, toInput(strokes), final);
+    return;
+  }
   const show = (isFinal) => {
     const selected = chooseDigit(reading.digits, state.picked);
     const digitStrokes = reading.digits[selected].parts.map((k) => strokes[k]);
@@ -168,8 +178,17 @@ async function predictDrawing(state, pad, view, strokes, { final, compare }) {
       show(false);
     });
   };
-  if (rows) view.showComparison(rows);
   show(final);
+}
+
+/** Why the drawing is not a digit (rejection.js), or null; a drawing like a taught example never is. */
+async function rejectionOf(state, strokes, reading) {
+  const notADigit = reading.digits.map((d) => d.notADigit);
+  const reason = rejected(notADigit, strokes);
+  if (!reason || !state.examples.count) return reason;
+  const taught = await taughtFeatures(state, state.selected);
+  const { features } = await state.classifier.predictWithFeatures(state.selected, [toInput(strokes)]);
+  return rejected(notADigit, strokes, Math.max(...nearestSimilarities(features[0], taught).filter((s) => !Number.isNaN(s))));
 }
 
 async function selectModel(state, pad, view, name, predictLive) {

@@ -5,6 +5,12 @@
  */
 
 const $ = (id) => document.getElementById(id);
+/** Why a drawing was not read as a digit, by rejection.js's reason (as rejection.py's MESSAGES). */
+const REJECTED = {
+  tap: 'That does not look like a digit: it is too small (a tap or a dot).',
+  scribble: 'That does not look like a digit: it looks like a scribble or a filled shape.',
+  'not-a-digit': 'That does not look like a digit.',
+};
 const percent = (p) => `${(p * 100).toFixed(p >= 0.995 || p < 0.01 ? 0 : 1)}%`;
 
 export class View {
@@ -142,15 +148,12 @@ export class View {
     this.result.dataset.digit = digits.length === 1 ? String(chosen.digit) : '';
     this.result.dataset.confidence = chosen.confidence.toFixed(4);
     this.result.dataset.unsure = String(doubtful.length > 0);
+    delete this.result.dataset.rejected;
     this.#showDigits(digits, selected, onSelect);
     this.detail.textContent = this.#describe(reading, doubtful);
     this.#drawChart(chosen.probabilities, chosen.digit);
     this.#drawPreview(input);
-    if (final) {
-      this.sequence += 1;
-      this.result.dataset.seq = String(this.sequence);
-      this.announce.textContent = this.#announcement(reading, doubtful);
-    }
+    this.#finish(final, this.#announcement(reading, doubtful));
   }
 
   /** The number as one button per digit: picking one shows its probabilities and input. */
@@ -193,21 +196,44 @@ export class View {
     return doubtful.length ? `Reads ${text}, unsure about ${doubtful.length} digit(s)` : `Reads ${text}`;
   }
 
+  /**
+   * A drawing turned down (rejection.js): no digits, the reason, and what the model would have
+   * said in the chart (the 28×28 input shows what it saw).
+   * @param {string} reason 'tap', 'scribble' or 'not-a-digit'
+   */
+  showRejected(reason, probabilities, input, final) {
+    this.result.dataset.number = '';
+    this.result.dataset.digit = '';
+    this.result.dataset.confidence = '0';
+    this.result.dataset.unsure = 'false';
+    this.result.dataset.rejected = reason;
+    this.digits.replaceChildren(Object.assign(document.createElement('span'), { className: 'digit', textContent: '✕' }));
+    this.detail.textContent = REJECTED[reason];
+    this.#drawChart(probabilities, -1);
+    this.#drawPreview(input);
+    this.#finish(final, REJECTED[reason]);
+  }
+
+  /** Bump data-seq and announce, for final results. */
+  #finish(final, announcement) {
+    if (!final) return;
+    this.sequence += 1;
+    this.result.dataset.seq = String(this.sequence);
+    this.announce.textContent = announcement;
+  }
+
   /** The empty pad: a hint instead of a prediction. */
   showEmpty(final) {
     this.result.dataset.number = '';
     this.result.dataset.digit = '';
     this.result.dataset.confidence = '0';
     this.result.dataset.unsure = 'false';
+    delete this.result.dataset.rejected;
     this.digits.replaceChildren(Object.assign(document.createElement('span'), { className: 'digit', textContent: '–' }));
     this.detail.textContent = 'Draw a digit, 0 to 9, or a whole number, in the box.';
     this.#drawChart(new Array(10).fill(0), -1);
     this.preview.clearRect(0, 0, 28, 28);
-    if (final) {
-      this.sequence += 1;
-      this.result.dataset.seq = String(this.sequence);
-      this.announce.textContent = 'The pad is empty.';
-    }
+    this.#finish(final, 'The pad is empty.');
   }
 
   showError(message) {

@@ -1,0 +1,66 @@
+""" "That does not look like a digit": when a drawing is turned down instead of read (Python twin
+of web/js/rejection.js).
+
+Three tests, in order, each measured on the dev parts of the drawn-digit and non-digit
+benchmarks (docs/benchmarks.md, "Not a digit"):
+- a tap or a dot: the ink spans less than `tap_extent` of the pad's height. The models fit every
+  drawing to 20×20 pixels, so a dot blown up looks like a 0 or a 1 to them: size must be judged
+  before that.
+- a scribble or a filled shape: the pen travelled more than `scribble_ink` times the drawing's
+  size (digits: at most ~4×, or ~7× for outlined font glyphs; filling a blob: 15× and more).
+- the digits read are, to the segmenter, on average at least `not_a_digit_from` likely "not one
+  digit" (letters, crossbars and flags alone, scribbles). The average, not every digit: letters
+  get cut into strokes that each look a little like a digit (an H into 1, -, 1). Only for one or
+  two digits read (`most_digits`): a long number has a few doubtful digits, not no digits.
+None of them applies to a drawing the writer has taught (its nearest taught example is at least
+`taught_similarity` alike): a writer's own short 1 or small 0 is a digit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .config import PAD_UNITS, REJECTION
+
+TAP = "tap"
+SCRIBBLE = "scribble"
+NOT_A_DIGIT = "not-a-digit"
+MESSAGES = {
+    TAP: "That does not look like a digit: it is too small (a tap or a dot).",
+    SCRIBBLE: "That does not look like a digit: it looks like a scribble or a filled shape.",
+    NOT_A_DIGIT: "That does not look like a digit.",
+}
+
+
+def _path_length(stroke: np.ndarray) -> float:
+    return float(np.hypot(*np.diff(stroke, axis=0).T).sum()) if len(stroke) > 1 else 0.0
+
+
+def rejected(
+    not_a_digit: Sequence[float], strokes: Sequence[np.ndarray] | None = None, taught_similarity: float = -1.0
+) -> str | None:
+    """Why the drawing is not a digit (TAP, SCRIBBLE or NOT_A_DIGIT), or None to read it.
+
+    `not_a_digit`: each digit read's "not one digit" probability (DigitReading.not_a_digit);
+    `strokes`: the drawing in pad units, when it was drawn (images have no pen path to judge);
+    `taught_similarity`: how alike the drawing is to its nearest taught example (adapt.py).
+    """
+    if taught_similarity >= REJECTION["taught_similarity"]:
+        return None
+    if strokes is not None:
+        drawn = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes if len(s)]
+        if drawn:
+            every = np.vstack(drawn)
+            extent = float(max(np.ptp(every[:, 0]), np.ptp(every[:, 1])))
+            if extent < REJECTION["tap_extent"] * PAD_UNITS:
+                return TAP
+            if sum(_path_length(s) for s in drawn) > REJECTION["scribble_ink"] * extent:
+                return SCRIBBLE
+    if (
+        0 < len(not_a_digit) <= REJECTION["most_digits"]
+        and float(np.mean(not_a_digit)) >= REJECTION["not_a_digit_from"]
+    ):
+        return NOT_A_DIGIT
+    return None
