@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .calibration import calibrated
 from .config import ADAPTATION, EXAMPLE_LIMITS
 from .models import NUM_CLASSES
 
@@ -163,26 +164,36 @@ class Adapter:
     so it can stand in for the model wherever a batch → probabilities function is taken
     (numbers.NumberReader)."""
 
-    def __init__(self, model, example_inputs: np.ndarray, example_digits: Sequence[int], settings: Settings = DEFAULT):
+    def __init__(
+        self,
+        model,
+        example_inputs: np.ndarray,
+        example_digits: Sequence[int],
+        settings: Settings = DEFAULT,
+        temperature: float = 1.0,
+    ):
         self.features = feature_model(model)
         self.settings = settings
+        self.temperature = temperature  # the model's (calibration.py): its probabilities as the page sees them
         self.example_digits = np.asarray(example_digits, dtype=int)
         self.example_features = self._features(example_inputs)[0] if len(example_digits) else np.zeros((0, 1))
 
     @classmethod
-    def from_examples(cls, model, examples: Sequence[Example], settings: Settings = DEFAULT) -> Adapter:
+    def from_examples(
+        cls, model, examples: Sequence[Example], settings: Settings = DEFAULT, temperature: float = 1.0
+    ) -> Adapter:
         """An Adapter taught `examples` (strokes drawn through the page's vector recipe)."""
         from . import preprocess
 
         inputs = [preprocess.mnist_from_strokes(list(e.strokes)) for e in examples]
         batch = preprocess.to_model_input(np.stack(inputs)) if inputs else np.zeros((0, *model.input_shape[1:]))
-        return cls(model, batch, [e.digit for e in examples], settings)
+        return cls(model, batch, [e.digit for e in examples], settings, temperature)
 
     def _features(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if len(batch) == 0:
             return np.zeros((0, 1)), np.zeros((0, NUM_CLASSES))
         features, probabilities = self.features.predict_on_batch(batch)  # compiled, as NumberReader.for_model
-        return np.asarray(features, dtype=np.float64), np.asarray(probabilities, dtype=np.float64)
+        return np.asarray(features, dtype=np.float64), calibrated(np.asarray(probabilities), self.temperature)
 
     def nearest_similarity(self, strokes) -> float:
         """How alike a drawing (strokes) is to its nearest taught example, as a cosine similarity."""

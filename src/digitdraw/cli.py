@@ -150,6 +150,20 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    _uses_tensorflow()
+    from . import calibration, data
+    from .app import catalog
+
+    folder = catalog.resolve(args.model)
+    record = calibration.calibrate_folder(folder, data.load_mnist(args.data_dir).validation)
+    print(
+        f"{folder.name}: temperature {record['temperature']} (expected calibration error on the validation split "
+        f"{record['ece_before']:.4f} → {record['ece_after']:.4f}), written to {folder / 'metadata.json'}"
+    )
+    return 0
+
+
 def _reading_text(path, reading) -> str:
     lines = [f"{path}: {reading.number}" + (f"   (or perhaps {reading.alternative})" if reading.alternative else "")]
     for index, d in enumerate(reading.digits, 1):
@@ -236,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--plot", metavar="DIR", help="write confusion.png and misclassified.png here")
     p.set_defaults(run=cmd_evaluate)
+
+    p = with_data(
+        sub.add_parser("calibrate", help="fit the model's temperature on the validation split (honest confidence)")
+    )
+    p.add_argument("model", help="bundled model name or folder")
+    p.set_defaults(run=cmd_calibrate)
 
     p = sub.add_parser("predict", help="read the digit or number in image files (PNG/JPEG, scans, photos)")
     p.add_argument("model", help="bundled model name or folder")

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import adapt, images, rejection
+from . import adapt, calibration, images, rejection
 from .config import DEFAULT_MODEL, SEGMENTER
 from .numbers import DigitReading, NumberReader, NumberReading, Predict
 
@@ -123,20 +123,33 @@ class Recognizer:
         cutter = _segmenter_folder(folder, segmenter)
         if isinstance(examples, str | Path):
             examples = adapt.load_examples(examples)
-        classifier = tfjs.load(folder)
-        return cls.from_models(classifier, tfjs.load(cutter) if cutter else None, folder.name, examples)
+        classifier, cutting = tfjs.load(folder), tfjs.load(cutter) if cutter else None
+        temperatures = (calibration.temperature_of(folder), calibration.temperature_of(cutter) if cutter else 1.0)
+        return cls.from_models(classifier, cutting, folder.name, examples, temperatures)
 
     @classmethod
     def from_models(
-        cls, model, segmenter=None, name: str = "model", examples: Sequence[adapt.Example] = ()
+        cls,
+        model,
+        segmenter=None,
+        name: str = "model",
+        examples: Sequence[adapt.Example] = (),
+        temperatures: tuple[float, float] = (1.0, 1.0),
     ) -> Recognizer:
         """A Recognizer for Keras models already loaded: `model` reads the digits (adapted to
-        `examples` when there are any), `segmenter` (default: `model`) cuts numbers into them."""
-        reader = NumberReader.for_model(model, segmenter)
+        `examples` when there are any), `segmenter` (default: `model`) cuts numbers into them.
+        `temperatures`: the two models' calibration (calibration.py; 1.0 leaves them as they are)."""
+
+        def honest(keras_model, temperature):
+            return keras_model if temperature == 1.0 else calibration.Calibrated(keras_model, temperature)
+
+        reader = NumberReader.for_model(
+            honest(model, temperatures[0]), honest(segmenter, temperatures[1]) if segmenter is not None else None
+        )
         if not examples:
             return cls(reader, name)
         # Cutting stays the model's own; only reading the chosen digits adapts, as in the page.
-        adapter = adapt.Adapter.from_examples(model, examples)
+        adapter = adapt.Adapter.from_examples(model, examples, temperature=temperatures[0])
         return cls(replace(reader, classifier=adapter.predict), name, adapter)
 
     def with_predict(self, wrap: Callable[[Predict], Predict]) -> Recognizer:

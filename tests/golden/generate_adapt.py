@@ -2,7 +2,8 @@
 
 `make golden` (python tests/golden/generate_adapt.py) writes adapt.json beside this file;
 tests/js/adapt.test.js requires the JavaScript twin (web/js/adapt.js, examples.js) to give the
-same similarities, the same adapted probabilities and the same verdict on every examples file,
+same similarities, the same adapted probabilities, the same verdict on every examples file and
+the same calibrated probabilities (classifier.js `calibrated` ≡ calibration.calibrated),
 and tests/test_adapt.py requires the committed file to match what adapt.py makes today.
 """
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from digitdraw import adapt
+from digitdraw import adapt, calibration
 
 GOLDEN_FILE = Path(__file__).with_name("adapt.json")
 FEATURES = 24
@@ -90,6 +91,15 @@ def _files() -> list[dict]:
     return out
 
 
+def _calibration_cases(rng) -> list[dict]:
+    cases = []
+    for temperature in (1.0, 1.1025, 2.5, 0.7):
+        probabilities = _rounded(rng.dirichlet(np.full(10, 0.2)))
+        expected = calibration.calibrated(np.array(probabilities), temperature)
+        cases.append({"temperature": temperature, "probabilities": probabilities, "calibrated": _rounded(expected)})
+    return cases
+
+
 def build() -> dict:
     rng = np.random.default_rng(20261122)
     cases = [
@@ -106,6 +116,7 @@ def build() -> dict:
         "tolerance": 1e-9,
         "cases": cases,
         "files": _files(),
+        "calibration": _calibration_cases(rng),
     }
 
 

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { blend, nearestSimilarities, normalised } from '../../src/digitdraw/app/web/js/adapt.js';
+import { calibrated } from '../../src/digitdraw/app/web/js/classifier.js';
 import { ExampleStore, ExamplesError, parseExamples } from '../../src/digitdraw/app/web/js/examples.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/adapt.json', import.meta.url)));
@@ -25,6 +26,13 @@ for (const f of golden.files) {
   test(`examples file "${f.name}": ${f.valid ? 'accepted' : 'refused'} as by Python`, () => {
     if (f.valid) assert.equal(parseExamples(f.data).length, f.data.examples.length);
     else assert.throws(() => parseExamples(f.data), ExamplesError);
+  });
+}
+
+for (const c of golden.calibration) {
+  test(`calibrated at temperature ${c.temperature}: as calibration.py`, () => {
+    const values = calibrated(c.probabilities, c.temperature);
+    values.forEach((p, d) => assert.ok(Math.abs(p - c.calibrated[d]) <= 1e-6, `digit ${d}: ${p} vs ${c.calibrated[d]}`));
   });
 }
 

@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import calibration
 from ..config import DEFAULT_MODEL
 from ..models import RECIPES
 from ..tfjs import MODEL_FILE, ModelFormatError, check_folder
@@ -40,6 +41,7 @@ class ModelInfo:
             "size_bytes": self.size_bytes,
             "quantization": meta.get("format", {}).get("quantization", "float32"),
             "input": meta.get("input", {}),
+            "temperature": calibration.temperature_in(meta),
             "version": self.version,
         }
 

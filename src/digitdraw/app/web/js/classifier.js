@@ -29,6 +29,22 @@ export function verdict(probabilities, unsureBelow = UNSURE_BELOW) {
 }
 
 /**
+ * softmax(log p / T): the model's probabilities made honest by its calibration temperature
+ * (src/digitdraw/calibration.py fits T; 1 leaves them as they are).
+ * @param {ArrayLike<number>} probabilities one row
+ * @param {number} temperature
+ * @returns {Float32Array}
+ */
+export function calibrated(probabilities, temperature) {
+  if (temperature === 1) return Float32Array.from(probabilities);
+  const logits = Array.from(probabilities, (p) => Math.log(Math.max(p, 1e-30)) / temperature);
+  const top = Math.max(...logits);
+  const weights = logits.map((l) => Math.exp(l - top));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return Float32Array.from(weights, (w) => w / total);
+}
+
+/**
  * Pick the fastest backend that works: WASM, then WebGL, then plain JS.
  * @returns {Promise<string>} the backend in use
  */
@@ -52,10 +68,12 @@ export class Classifier {
   /**
    * @param tf the TF.js namespace
    * @param {(name: string) => string} urlOf model name → model.json URL (or file:// / IOHandler)
+   * @param {(name: string) => number} temperatureOf model name → its calibration temperature
    */
-  constructor(tf, urlOf) {
+  constructor(tf, urlOf, temperatureOf = () => 1) {
     this.tf = tf;
     this.urlOf = urlOf;
+    this.temperatureOf = temperatureOf;
     this.loading = new Map();
   }
 
@@ -104,7 +122,8 @@ export class Classifier {
     try {
       const [features, probabilities] = await Promise.all(outputs.map((t) => t.data()));
       const rows = (flat) => inputs.map((_, i) => flat.subarray((i * flat.length) / inputs.length, ((i + 1) * flat.length) / inputs.length));
-      return { features: rows(features), probabilities: rows(probabilities) };
+      const temperature = this.temperatureOf(name);
+      return { features: rows(features), probabilities: rows(probabilities).map((p) => calibrated(p, temperature)) };
     } finally {
       outputs.forEach((t) => t.dispose());
     }
@@ -139,6 +158,7 @@ export class Classifier {
     inputs.forEach((input, i) => batch.set(input, i * PIXELS));
     const flat = await this.predict(name, batch);
     const width = flat.length / inputs.length;
-    return inputs.map((_, i) => flat.subarray(i * width, (i + 1) * width));
+    const temperature = this.temperatureOf(name);
+    return inputs.map((_, i) => calibrated(flat.subarray(i * width, (i + 1) * width), temperature));
   }
 }

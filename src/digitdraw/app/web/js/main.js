@@ -52,7 +52,8 @@ async function boot() {
   const urls = Object.fromEntries(catalog.models.map((m) => [m.name, m.url]));
   const selected = urls[params.get('model')] ? params.get('model') : catalog.default;
   const segmenter = urls[config.recognition.segmenter] ? config.recognition.segmenter : null;
-  const classifier = new Classifier(tf, (name) => urls[name]);
+  const temperatures = Object.fromEntries(catalog.models.map((m) => [m.name, m.temperature ?? 1]));
+  const classifier = new Classifier(tf, (name) => urls[name], (name) => temperatures[name]);
   const examples = new ExampleStore(browserStorage());
   return { backend, catalog, selected, segmenter, classifier, examples, taught: new Map(), readers: new Map(), picked: null };
 }
