@@ -27,6 +27,7 @@ from ..config import DEFAULT_MODEL, SEGMENTER
 from ..models import RECIPES
 from ..preprocess import to_model_input
 from . import drawn as drawn_bench
+from . import honesty, load, writers
 from . import numbers as bench_numbers
 from . import report as bench_report
 
@@ -186,6 +187,37 @@ def number_figures(models: dict, models_dir: Path, mnist, count: int, on_page: i
     return report
 
 
+def writer_figures(models: dict, models_dir: Path, mnist) -> dict | None:
+    """The writer benchmark with the default model, and teaching in the served page."""
+    from . import browser
+
+    if DEFAULT_MODEL not in models:
+        return None
+    report = writers.benchmark(models[DEFAULT_MODEL], mnist.test)
+    _, drawings = writers.build(mnist.test)
+    with browser.running_server(models_dir) as url:
+        report["page"] = writers.teaching_page_figures(url, drawings[::3])
+    return report
+
+
+def honesty_figures(folders: dict, models: dict, mnist, count: int, out_dir: Path) -> dict | None:
+    """Not-a-digit shares and calibration of the default model (with the segmenter, as the page)."""
+    from ..recognizer import Recognizer
+
+    if DEFAULT_MODEL not in models or SEGMENTER not in models:
+        return None
+    from .. import calibration
+
+    temperatures = (calibration.temperature_of(folders[DEFAULT_MODEL]), calibration.temperature_of(folders[SEGMENTER]))
+    recognizer = Recognizer.from_models(models[DEFAULT_MODEL], models[SEGMENTER], DEFAULT_MODEL, (), temperatures)
+    return {
+        "not_a_digit": honesty.not_a_digit_figures(recognizer, mnist.test, count // 3),
+        "calibration": honesty.calibration_figures(
+            models[DEFAULT_MODEL], folders[DEFAULT_MODEL], mnist, count // 3, out_dir / "reliability.png"
+        ),
+    }
+
+
 def train_all(target: Path, names) -> dict[str, Path]:
     from .. import train
 
@@ -208,6 +240,7 @@ def main(argv=None) -> int:
     parser.add_argument("--latency-strokes", type=int, default=200)
     parser.add_argument("--numbers", type=int, default=1000, help="numbers in the number benchmark (dev + final)")
     parser.add_argument("--browser-numbers", type=int, default=80, help="final-part numbers replayed in Chromium")
+    parser.add_argument("--load-seconds", type=float, default=20.0, help="POST /api/read under load (0: skip)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="digitdraw-bench-") as scratch:
@@ -230,6 +263,12 @@ def measure_and_write(args, work: Path) -> int:
     page = browser_figures(models_dir, args.latency_strokes)
     print("whole numbers…", flush=True)
     numbers = number_figures(models, models_dir, mnist, args.numbers, args.browser_numbers)
+    print("writers…", flush=True)
+    writer_report = writer_figures(models, models_dir, mnist)
+    print("not a digit, calibration…", flush=True)
+    honest = honesty_figures(folders, models, mnist, args.count, Path(args.out_dir))
+    print("the read endpoint under load…", flush=True)
+    read_load = [load.measure(seconds=args.load_seconds)] if args.load_seconds else []
     true_scores = {}
     if args.browser_digits:
         from . import browser
@@ -273,6 +312,9 @@ def measure_and_write(args, work: Path) -> int:
         "page": page,
         "browser_drawn": true_scores,
         "numbers": numbers,
+        "writers": writer_report,
+        "honesty": honest,
+        "read_load": read_load,
     }
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..config import DEFAULT_RECIPE, UNSURE_BELOW
+from . import honesty, load, writers
 
 GOALS = {"ready_seconds": 1.5, "latency_ms": 16, "bytes": 800_000}
 
@@ -334,5 +335,22 @@ def render(report: dict) -> str:
         + _uncertainty_section(report)
         + _page_section(report)
         + _numbers_section(report)
+        + (writers.markdown(report["writers"]) if report.get("writers") else [])
+        + (honesty.markdown(report["honesty"], "reliability.png") if report.get("honesty") else [])
+        + _load_section(report)
     )
     return "\n".join(lines) + "\n"
+
+
+def _load_section(report: dict) -> list[str]:
+    if not report.get("read_load"):
+        return []
+    return [
+        "## POST /api/read under load",
+        "",
+        "`digitdraw serve` on this machine, 50 clients posting the strokes of 1–4-digit numbers as fast as "
+        "answers come (bench/load.py; clients and server share the 2 cores):",
+        "",
+        load.markdown(report["read_load"]),
+        "",
+    ]

@@ -249,3 +249,111 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# ---- the page -------------------------------------------------------------------------------
+
+LATENCY_PROBE = """() => {
+    window.__latencies = []; let startedAt = 0;
+    const pad = document.querySelector('[data-testid="pad"]');
+    const start = (e) => {
+        if (e.target === pad || e.target.dataset.testid?.startsWith('teach-')) startedAt = performance.now();
+    };
+    window.addEventListener('pointerup', start, { capture: true });
+    window.addEventListener('click', start, { capture: true });
+    new MutationObserver(() => {
+        if (startedAt) { window.__latencies.push(performance.now() - startedAt); startedAt = 0; }
+    }).observe(document.querySelector('[data-testid="prediction"]'), { attributeFilter: ['data-seq'] });
+}"""
+
+
+def _spread(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {"count": len(ordered), "median": ordered[len(ordered) // 2], "p95": ordered[int(0.95 * (len(ordered) - 1))]}
+
+
+def teaching_page_figures(url: str, drawings: list[Drawing], stored: int = 200, strokes: int = 60) -> dict:
+    """In Chromium: teach → re-read shown (ms), and pen-up → shown with `stored` examples kept."""
+    from playwright.sync_api import sync_playwright
+
+    from . import browser
+
+    on_pad = [[(s * 1.8 + (60, 50)).tolist() for s in d.strokes] for d in drawings]
+    figures = {}
+    with sync_playwright() as playwright:
+        chromium = browser.launch(playwright)
+        page = chromium.new_page(viewport={"width": 1000, "height": 900})
+        page.goto(url + "/")
+        page.wait_for_selector(browser.READY)
+        page.evaluate(LATENCY_PROBE)
+        for k in range(20):
+            browser.clear(page)
+            browser.wait_for_sequence(page, browser.draw(page, on_pad[k]))
+            page.evaluate("window.__latencies = []")
+            before = browser.sequence(page)
+            page.click(f'[data-testid="teach-{drawings[k].digit}"]')
+            browser.wait_for_sequence(page, before + 1)
+            figures.setdefault("teach_ms", []).extend(page.evaluate("window.__latencies"))
+        figures["teach_ms"] = _spread(figures["teach_ms"])
+
+        examples = [{"digit": d.digit, "strokes": s} for d, s in zip(drawings[:stored], on_pad[:stored])]
+        page.evaluate(
+            "(examples) => localStorage.setItem('digitdraw.examples', "
+            "JSON.stringify({format: 'digitdraw-examples', version: 1, examples}))",
+            examples,
+        )
+        page.reload()
+        page.wait_for_selector(browser.READY)
+        page.evaluate(LATENCY_PROBE)
+        figures["examples_stored"] = int(page.get_attribute("body", "data-examples"))
+        rng = np.random.default_rng(0)
+        latencies = []
+        for _ in range(strokes + 1):
+            browser.clear(page)
+            page.evaluate("window.__latencies = []")
+            x = rng.uniform(90, 190)
+            browser.wait_for_sequence(page, browser.draw(page, [[(x, 50), (x + 5, 140), (x + 8, 230)]]))
+            latencies += page.evaluate("window.__latencies")
+        # The first drawing's live readings compute the stored examples' features: not a pen-up cost.
+        figures["pen_up_to_shown_ms"] = _spread(latencies[1:])
+        chromium.close()
+    return figures
+
+
+def markdown(report: dict) -> list[str]:
+    final = report["final"]
+
+    def pct(value):
+        return "–" if value is None else f"{100 * value:.2f}%"
+
+    settings = final["settings"]
+    out = [
+        "## Learning the writer's hand",
+        "",
+        f"Synthetic writers (bench/writers.py): {final['writers']} final-part writers, {final['scored_per_writer']} "
+        "scored drawings each (the same for every protocol). Taught examples move robust-cnn's probabilities by "
+        f"nearest-example similarity on its last layer's input (adapt.py; strength {settings['strength']:g}, floor "
+        f"{settings['floor']:g}, chosen on the dev writers). *corrections*: only the drawings read wrong among the "
+        f"first ten of each digit are taught ({final['corrections_taught_per_writer']:.1f} per writer on average).",
+        "",
+        "| writers | " + " | ".join(PROTOCOLS) + " |",
+        "|---|" + "---|" * len(PROTOCOLS),
+        "| all | " + " | ".join(pct(final["overall"][p]) for p in PROTOCOLS) + " |",
+    ]
+    for kind, row in final["by_kind"].items():
+        out.append(f"| {kind} | " + " | ".join(pct(row[p]) for p in PROTOCOLS) + " |")
+    for name, row in final["conventions"].items():
+        out.append(f"| {name} | " + " | ".join(pct(row[p]) for p in PROTOCOLS) + " |")
+    out += ["", "Per class:", "", "| protocol | " + " | ".join(str(d) for d in range(10)) + " |", "|---|" + "---|" * 10]
+    for p in PROTOCOLS:
+        out.append(f"| {p} | " + " | ".join(pct(v) for v in final["per_class"][p]) + " |")
+    page = report.get("page")
+    if page:
+        out += [
+            "",
+            "In the page (headless Chromium, WASM): teach → the drawing re-read and shown "
+            f"{page['teach_ms']['median']:.1f} ms median ({page['teach_ms']['p95']:.1f} ms p95, goal ≤ 100 ms); with "
+            f"{page['examples_stored']} examples stored, pen-up → shown {page['pen_up_to_shown_ms']['median']:.1f} ms "
+            f"median ({page['pen_up_to_shown_ms']['p95']:.1f} ms p95, goal ≤ 16 ms).",
+        ]
+    return [*out, ""]
