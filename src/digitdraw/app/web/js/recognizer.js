@@ -1,0 +1,166 @@
+/**
+ * The recogniser: strokes in, a number (or "not a digit") out, adapted to the writer's taught
+ * examples. No DOM — the page (main.js) and other pages embedding digitdraw use this same class.
+ *
+ * Per model, a NumberReader (numbers.js) cuts the strokes into digits with the segmenter (an
+ * 11-class model that also says "not one digit") and reads each digit with the model; once the
+ * writer has taught examples, the model's probabilities are moved towards them (adapt.js), and
+ * rejection.js decides whether the drawing is a digit at all.
+ */
+import config from '../config.json' with { type: 'json' };
+import { blend, nearestSimilarities, normalised } from './adapt.js';
+import { Classifier } from './classifier.js';
+import { ExampleStore } from './examples.js';
+import { NumberReader } from './numbers.js';
+import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
+import { rejected } from './rejection.js';
+
+const PAD_UNITS = config.pad.units;
+const PEN_WIDTH = config.pad.pen_width;
+
+/**
+ * One candidate digit's strokes (pad units) → its 28×28 input.
+ * @param {number[][][]} strokes
+ * @param {'vector'|'raster'} recipe vector: fit the strokes and redraw them at a canonical pen;
+ *   raster: draw them at the pad's pen, then crop and fit the pixels
+ * @returns {Float32Array}
+ */
+export function toInput(strokes, recipe = config.recognition.default_recipe) {
+  if (recipe === 'vector') return mnistFromStrokes(strokes);
+  // A square raster just big enough, moved by whole units so the pixels are those the pad would have.
+  const [minX, minY, maxX, maxY] = strokeBounds(strokes);
+  const margin = Math.ceil(PEN_WIDTH / 2) + 1;
+  const [dx, dy] = [margin - Math.floor(minX), margin - Math.floor(minY)];
+  const size = Math.max(PAD_UNITS, Math.ceil(Math.max(maxX - minX, maxY - minY)) + 2 * margin + 1);
+  return mnistFromPadStrokes(strokes.map((s) => s.map(([x, y]) => [x + dx, y + dy])), size, PEN_WIDTH);
+}
+
+/** An in-memory stand-in for localStorage (for tests, or a page where storage is blocked). */
+export function memoryStorage() {
+  const items = new Map();
+  return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)) };
+}
+
+export class Recognizer {
+  /**
+   * @param tf the TF.js namespace
+   * @param {{name: string, url: string, temperature?: number}[]} models what may be loaded
+   * @param {object} [options]
+   * @param {string|null} [options.segmenter] the model that cuts numbers into digits (config.json's by default, when listed)
+   * @param {'vector'|'raster'} [options.recipe]
+   * @param {Storage} [options.storage] where taught examples persist (default: kept in memory)
+   */
+  constructor(tf, models, { segmenter = config.recognition.segmenter, recipe = config.recognition.default_recipe, storage } = {}) {
+    const urls = Object.fromEntries(models.map((m) => [m.name, m.url]));
+    const temperatures = Object.fromEntries(models.map((m) => [m.name, m.temperature ?? 1]));
+    this.models = models.map((m) => m.name);
+    this.classifier = new Classifier(tf, (name) => urls[name], (name) => temperatures[name] ?? 1);
+    this.segmenter = urls[segmenter] ? segmenter : null;
+    this.recipe = recipe;
+    this.examples = new ExampleStore(storage ?? memoryStorage());
+    this.readers = new Map();
+    this.taught = new Map(); // model → Promise of the examples' [{digit, features}]
+  }
+
+  /** Load `name` (and the segmenter) and warm them up. */
+  load(name) {
+    return Promise.all([this.classifier.load(name), this.segmenter && this.classifier.load(this.segmenter)]);
+  }
+
+  /** @param {number[][][]} strokes pad units @returns {Float32Array} the 28×28 input the model sees */
+  inputOf(strokes) {
+    return toInput(strokes, this.recipe);
+  }
+
+  /**
+   * Read `strokes` (arrays of [x, y] points in pad units, in the order written) with `name`.
+   * @returns {Promise<{digits: object[], text: string, alternative: (string|null), rejected: (string|null)}>}
+   *   `rejected`: why it is not a digit ('tap', 'scribble', 'not-a-digit'), else null
+   */
+  async read(strokes, name) {
+    const reading = await this.#readerFor(name).read(strokes);
+    if (!reading.digits.length) return { ...reading, rejected: null };
+    return { ...reading, rejected: await this.#rejection(strokes, reading, name) };
+  }
+
+  /**
+   * Teach: `strokes` are the writer's `digit`. Takes effect for the next read.
+   * @throws {ExamplesError} when the browser will not store it
+   */
+  teach(digit, strokes) {
+    this.examples.add(digit, strokes);
+    this.#changed(this.examples.examples.at(-1));
+  }
+
+  /** Forget every taught example; returns them for `restore`. */
+  forget() {
+    const removed = this.examples.forget();
+    this.#changed();
+    return removed;
+  }
+
+  restore(examples) {
+    this.examples.restore(examples);
+    this.#changed();
+  }
+
+  /** Add the examples of an exported file's text; @returns {number} how many @throws {ExamplesError} */
+  importExamples(text) {
+    const added = this.examples.importText(text);
+    this.#changed();
+    return added;
+  }
+
+  /** The JSON object an exported examples file holds (`digitdraw predict --examples` reads it too). */
+  exportExamples() {
+    return this.examples.toFile();
+  }
+
+  /** Each example's digit and normalised features under `model`. */
+  async #featuresOf(model, examples) {
+    const { features } = await this.classifier.predictWithFeatures(model, examples.map((e) => this.inputOf(e.strokes)));
+    return examples.map((e, i) => ({ digit: e.digit, features: normalised(features[i]) }));
+  }
+
+  #taughtFeatures(model) {
+    if (!this.taught.has(model)) this.taught.set(model, this.#featuresOf(model, this.examples.examples));
+    return this.taught.get(model);
+  }
+
+  /** Readers start afresh; `added` extends the cached features, else they are recomputed. */
+  #changed(added = null) {
+    this.readers.clear();
+    if (!added) return this.taught.clear();
+    for (const [model, list] of this.taught) {
+      this.taught.set(model, Promise.all([list, this.#featuresOf(model, [added])]).then(([a, b]) => [...a, ...b]));
+    }
+  }
+
+  /** `model`'s probabilities for `groups`, moved towards the writer's taught examples. */
+  async #readAdapted(model, groups) {
+    const taught = await this.#taughtFeatures(model);
+    const { features, probabilities } = await this.classifier.predictWithFeatures(model, groups.map((g) => this.inputOf(g)));
+    return probabilities.map((p, i) => blend(p, nearestSimilarities(features[i], taught)));
+  }
+
+  /** Segmenting stays the models' own; reading the chosen digits adapts once there are examples. */
+  #readerFor(name) {
+    if (!this.readers.has(name)) {
+      const classify = (model) => (groups) => this.classifier.predictEach(model, groups.map((g) => this.inputOf(g)));
+      const scorer = this.segmenter && this.segmenter !== name ? this.segmenter : name;
+      const read = this.examples.count ? (groups) => this.#readAdapted(name, groups) : scorer !== name ? classify(name) : null;
+      this.readers.set(name, new NumberReader(classify(scorer), read));
+    }
+    return this.readers.get(name);
+  }
+
+  /** rejection.js's verdict; a drawing like a taught example is never turned down. */
+  async #rejection(strokes, reading, name) {
+    const notADigit = reading.digits.map((d) => d.notADigit);
+    const reason = rejected(notADigit, strokes);
+    if (!reason || !this.examples.count) return reason;
+    const taught = await this.#taughtFeatures(name);
+    const { features } = await this.classifier.predictWithFeatures(name, [this.inputOf(strokes)]);
+    return rejected(notADigit, strokes, Math.max(...nearestSimilarities(features[0], taught).filter((s) => !Number.isNaN(s))));
+  }
+}

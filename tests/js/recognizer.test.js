@@ -1,0 +1,52 @@
+// The page's recogniser (recognizer.js) end to end on real @tensorflow/tfjs in Node, with the
+// bundled models read from disk through tfjs's own HTTP loader: numbers, teaching, not-a-digit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { Recognizer } from '../../src/digitdraw/app/web/js/recognizer.js';
+
+const BUNDLED = new URL('../../src/digitdraw/bundled/', import.meta.url).pathname;
+
+function modelFrom(name) {
+  const fetchFunc = async (url) => {
+    try {
+      return new Response(await readFile(path.join(BUNDLED, name, path.basename(new URL(url).pathname))));
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  };
+  return { name, url: tf.io.http(`http://models.local/${name}/model.json`, { fetchFunc }) };
+}
+
+await tf.setBackend('cpu');
+const recognizer = new Recognizer(tf, [modelFrom('robust-cnn'), modelFrom('segment-cnn')]);
+await recognizer.load('robust-cnn');
+
+const ONE = [[140, 50], [141, 140], [142, 230]];
+const ZERO = Array.from({ length: 40 }, (_, k) => [300 + 50 * Math.sin((k / 39) * 2 * Math.PI), 140 - 85 * Math.cos((k / 39) * 2 * Math.PI)]);
+const DASH = [[60, 150], [140, 148], [220, 151]];
+
+test('reads a number drawn as strokes, left to right', async () => {
+  const reading = await recognizer.read([ONE, ZERO], 'robust-cnn');
+  assert.equal(reading.text, '10');
+  assert.equal(reading.rejected, null);
+  assert.equal(reading.digits.length, 2);
+  for (const d of reading.digits) assert.ok(Math.abs(d.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+});
+
+test('a tap is not a digit; a taught dash reads as what it was taught', async () => {
+  assert.equal((await recognizer.read([[[100, 100]]], 'robust-cnn')).rejected, 'tap');
+  assert.equal((await recognizer.read([DASH], 'robust-cnn')).rejected, 'not-a-digit');
+  recognizer.teach(1, [DASH]);
+  const taught = await recognizer.read([DASH], 'robust-cnn');
+  assert.equal(taught.rejected, null);
+  assert.equal(taught.text, '1');
+  const file = recognizer.exportExamples();
+  assert.equal(file.examples.length, 1);
+  const removed = recognizer.forget();
+  assert.equal((await recognizer.read([DASH], 'robust-cnn')).rejected, 'not-a-digit');
+  recognizer.restore(removed);
+  assert.equal((await recognizer.read([DASH], 'robust-cnn')).text, '1');
+});
