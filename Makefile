@@ -37,6 +37,7 @@ format: setup
 golden: setup
 	$(PY) tests/golden/generate_preprocess.py
 	$(PY) tests/golden/generate_numbers.py
+	$(PY) tests/golden/generate_adapt.py
 
 bench: setup system-deps
 	$(PY) -m digitdraw.bench --out-dir docs $(ARGS)
