@@ -104,7 +104,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _models_dir(argument: str | None) -> Path:
+def _models_dir(argument: str | None, flag: str = "--models") -> Path:
     from .app import catalog
 
     if argument is None:
@@ -112,7 +112,7 @@ def _models_dir(argument: str | None) -> Path:
     folder = Path(argument)
     if not folder.is_dir():
         raise UsageError(
-            f"--models {argument}: no such folder; give a folder that holds model folders "
+            f"{flag} {argument}: no such folder; give a folder that holds model folders "
             "(each with model.json), e.g. the --out folder of `digitdraw train`"
         )
     return folder
@@ -229,7 +229,7 @@ def cmd_build_site(args) -> int:
     from .app import site
 
     try:
-        listing = site.build(Path(args.out), _models_dir(args.models_dir), args.models, args.base_path)
+        listing = site.build(Path(args.out), _models_dir(args.models_dir, "--models-dir"), args.models, args.base_path)
     except site.SiteError as error:
         raise UsageError(str(error)) from None
     names = ", ".join(m["name"] for m in listing["models"])
