@@ -9,7 +9,7 @@ export DIGITDRAW_DATA ?= $(if $(wildcard $(SHARED_MNIST)/t10k-images-idx3-ubyte.
 export TF_CPP_MIN_LOG_LEVEL := 2
 SYSTEM_PACKAGES := chromium fonts-dkg-handwriting fonts-humor-sans fonts-comic-neue fonts-bwht fonts-breip fonts-femkeklaver fonts-klee fonts-kristi
 
-.PHONY: run test test-fast lint format golden bench web setup system-deps clean
+.PHONY: run test test-fast lint format golden bench web site setup system-deps clean
 
 run: setup
 	$(PY) -m digitdraw serve $(ARGS)
@@ -54,13 +54,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# The page is served with no CDN: copy the pinned npm builds next to it.
+# The page is served with no CDN: bundle the pinned npm packages next to it (TF.js core + layers +
+# WASM backend, Chart.js's bar chart) with the pinned esbuild; see src/digitdraw/app/bundles/.
 web: node_modules/.installed
-	mkdir -p $(VENDOR)
-	cp node_modules/@tensorflow/tfjs/dist/tf.es2017.min.js $(VENDOR)/
-	cp node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.es2017.min.js $(VENDOR)/
-	cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm $(VENDOR)/
-	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	node src/digitdraw/app/bundles/build.mjs $(VENDOR)
+
+# The page as a static site for any host: `make site ARGS="--base-path /digitdraw/ --models robust-cnn segment-cnn"`.
+site: setup
+	$(PY) -m digitdraw build-site build/site $(ARGS)
 
 # Chromium for the browser tests and fonts for the drawn-digit benchmark; needs root (as in CI).
 system-deps:

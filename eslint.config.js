@@ -10,7 +10,15 @@ export default [
     languageOptions: { ecmaVersion: 2025, sourceType: 'module', globals: { ...globals.browser, tf: 'readonly', Chart: 'readonly' } },
   },
   {
-    files: ['tests/**/*.js', 'tests/**/*.mjs', 'eslint.config.js'],
+    files: ['src/digitdraw/app/sw.js'],
+    languageOptions: { ecmaVersion: 2025, sourceType: 'script', globals: { ...globals.serviceworker, BUILD: 'readonly' } },
+  },
+  {
+    files: ['src/digitdraw/app/bundles/**/*.js'],
+    languageOptions: { ecmaVersion: 2025, sourceType: 'module', globals: globals.browser },
+  },
+  {
+    files: ['tests/**/*.js', 'tests/**/*.mjs', 'eslint.config.js', 'src/digitdraw/app/bundles/build.mjs'],
     languageOptions: { ecmaVersion: 2025, sourceType: 'module', globals: globals.node },
   },
   { rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_' }], eqeqeq: ['error', 'smart'], 'prefer-const': 'error' } },

@@ -1,17 +1,26 @@
-"""The server: API, static files, model files, security headers, caching and broken models."""
+"""The server: API, the built site's files, model files, security headers, caching and broken models."""
 
 import logging
+import re
 import shutil
 
 import pytest
 from fastapi.testclient import TestClient
 
-from digitdraw.app import catalog, serve
+from digitdraw.app import catalog, serve, site
 
 
 @pytest.fixture(scope="module")
 def client():
     return TestClient(serve.create_app())
+
+
+def located(client, path: str) -> str:
+    """`path` with APP/ or LIB/ replaced by the versioned folder the served page loads them from."""
+    page = client.get("/").text
+    folders = {kind: re.search(rf'"({kind.lower()}/[0-9a-f]+)/', page).group(1) for kind in ("APP", "LIB")}
+    kind, _, rest = path.partition("/")
+    return f"/{folders[kind]}/{rest}" if kind in folders else path
 
 
 def test_healthz_and_model_list(client):
@@ -30,14 +39,21 @@ def test_page_and_vendored_libraries_are_served_locally(client):
     page = client.get("/")
     assert page.status_code == 200 and 'data-testid="pad"' in page.text
     assert "http" not in page.text.split("<body")[0].replace("http-equiv", ""), "no external URLs in <head>"
-    wasm = client.get("/vendor/tfjs-backend-wasm-simd.wasm")
+    assert re.search(r'(src|href)="/', page.text) is None, "relative URLs only, so any sub-path works"
+    wasm = client.get(located(client, "LIB/tfjs-backend-wasm-simd.wasm"))
     assert wasm.status_code == 200 and wasm.headers["content-type"] == "application/wasm"
-    assert client.get("/js/preprocess.js").headers["content-type"].startswith("text/javascript")
-    assert client.get("/config.json").headers["content-type"] == "application/json"
+    assert client.get(located(client, "APP/js/preprocess.js")).headers["content-type"].startswith("text/javascript")
+    assert client.get(located(client, "APP/config.json")).headers["content-type"] == "application/json"
+    listing = client.get("/models.json").json()
+    assert listing["default"] == listing["models"][0]["name"]
+    assert [m["name"] for m in listing["models"]] == [m["name"] for m in client.get("/api/models").json()["models"]]
+    for model in listing["models"]:
+        assert model["url"] == f"models/{model['name']}/{model['version']}/model.json" and model["path"] is None
+        assert client.get("/" + model["url"]).json()["weightsManifest"]
 
 
 def test_security_headers_and_compression(client):
-    response = client.get("/vendor/tf.es2017.min.js", headers={"Accept-Encoding": "gzip"})
+    response = client.get(located(client, "LIB/tfjs.min.js"), headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "'unsafe-eval'" not in policy.replace("'wasm-unsafe-eval'", "")
@@ -106,8 +122,8 @@ def _model_file_urls(client) -> tuple[str, str]:
     return folder + "model.json", folder + shard
 
 
-@pytest.mark.parametrize("path", ["/", "/style.css", "/js/main.js", "/config.json", "/vendor/tf.es2017.min.js"])
-def test_page_files_revalidate_with_304(client, path):
+@pytest.mark.parametrize("path", ["/", "/index.html", "/models.json", "/sw.js", "/manifest.webmanifest"])
+def test_unversioned_files_revalidate_with_304(client, path):
     first = client.get(path)
     assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"
     for condition in ({"If-None-Match": first.headers["etag"]}, {"If-Modified-Since": first.headers["last-modified"]}):
@@ -117,11 +133,29 @@ def test_page_files_revalidate_with_304(client, path):
         assert "default-src 'self'" in again.headers["content-security-policy"]
 
 
+@pytest.mark.parametrize("path", ["APP/style.css", "APP/js/main.js", "LIB/tfjs.min.js", "LIB/tfjs-backend-wasm.wasm"])
+def test_versioned_files_are_cached_for_good(client, path):
+    response = client.get(located(client, path))
+    assert response.status_code == 200 and "immutable" in response.headers["cache-control"]
+    model = client.get("/models.json").json()["models"][0]
+    assert "immutable" in client.get("/" + model["files"][-1]).headers["cache-control"]
+
+
 @pytest.mark.parametrize(
-    "path", ["/", "/style.css", "/vendor/tfjs-backend-wasm.wasm", "/api/models", "/healthz", "MODEL_JSON", "SHARD"]
+    "path",
+    [
+        "/",
+        "APP/style.css",
+        "LIB/tfjs-backend-wasm.wasm",
+        "/models.json",
+        "/api/models",
+        "/healthz",
+        "MODEL_JSON",
+        "SHARD",
+    ],
 )
 def test_head_answers_headers_without_a_body(client, path):
-    path = dict(zip(("MODEL_JSON", "SHARD"), _model_file_urls(client))).get(path, path)
+    path = dict(zip(("MODEL_JSON", "SHARD"), _model_file_urls(client))).get(path, located(client, path))
     head, get = client.head(path), client.get(path)
     assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 0
     assert head.headers["content-type"] == get.headers["content-type"]
@@ -144,22 +178,21 @@ def test_only_compressible_files_are_gzipped(client):
     for path in _model_file_urls(client)[1:]:
         response = client.get(path, headers=gzip)
         assert response.status_code == 200 and "content-encoding" not in response.headers, path
-    for path in [
-        "/",
-        "/vendor/tf.es2017.min.js",
-        "/vendor/tfjs-backend-wasm-simd.wasm",
-        "/style.css",
-        _model_file_urls(client)[0],
-    ]:
-        assert client.get(path, headers=gzip).headers["content-encoding"] == "gzip", path
+    shard = client.get("/models.json").json()["models"][0]["files"][-1]
+    assert "content-encoding" not in client.get("/" + shard, headers=gzip).headers
+    for path in ["/", "LIB/tfjs.min.js", "LIB/tfjs-backend-wasm-simd.wasm", "APP/style.css", "/models.json"]:
+        path = located(client, path)
+        packed, plain = client.get(path, headers=gzip), client.get(path, headers={"Accept-Encoding": "identity"})
+        assert packed.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers, path
+        assert packed.headers["content-type"] == plain.headers["content-type"] and packed.content == plain.content
+        assert int(packed.headers["content-length"]) < int(plain.headers["content-length"]), path
+    assert client.get(_model_file_urls(client)[0], headers=gzip).headers["content-encoding"] == "gzip"
 
 
-def test_missing_vendored_libraries_are_reported(tmp_path, monkeypatch, caplog):
-    (tmp_path / "index.html").write_text("<!doctype html>")
-    monkeypatch.setattr(serve, "WEB_DIR", tmp_path)
-    with caplog.at_level("WARNING"):
+def test_missing_bundled_libraries_stop_the_server_with_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "VENDOR_DIR", tmp_path)
+    with pytest.raises(site.SiteError, match=r"missing .*tfjs\.min\.js.*run `make web`"):
         serve.create_app()
-    assert "vendored libraries missing" in caplog.text and "tf.es2017.min.js" in caplog.text
 
 
 def test_run_prints_the_url_and_bounds_request_headers(monkeypatch, capsys):

@@ -105,3 +105,26 @@ def test_problems_name_model_folders_not_server_paths(models_dir, tmp_path):
     for problem in problems + missing:
         assert str(tmp_path) not in problem and str(tmp_path.resolve()) not in problem, problem
         assert not any(PurePosixPath(word.strip("'\"(),:")).is_absolute() for word in problem.split()), problem
+
+
+def _site_entry(client, name: str) -> dict | None:
+    return next((m for m in client.get("/models.json").json()["models"] if m["name"] == name), None)
+
+
+def test_the_site_model_list_follows_a_reexported_model(models_dir):
+    source, victim = _names(models_dir)
+    client = TestClient(serve.create_app(models_dir))
+    old = _site_entry(client, victim)
+    old_files = {url: client.get("/" + url) for url in old["files"]}
+    assert all(response.status_code == 200 for response in old_files.values())
+
+    _reexport(models_dir / source, models_dir / victim)
+
+    new = _site_entry(client, victim)
+    assert new["version"] == _version(client, victim) and new["version"] != old["version"]
+    assert new["url"] == f"models/{victim}/{new['version']}/model.json"
+    for url in new["files"]:
+        served = client.get("/" + url)
+        assert served.status_code == 200 and "immutable" in served.headers["cache-control"]
+        assert served.content == (models_dir / victim / PurePosixPath(url).name).read_bytes()
+    assert all(client.get("/" + url).status_code == 404 for url in old_files), "old versions are dropped"

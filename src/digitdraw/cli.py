@@ -103,7 +103,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _models_dir(argument: str | None) -> Path:
+def _models_dir(argument: str | None, flag: str = "--models") -> Path:
     from .app import catalog
 
     if argument is None:
@@ -111,7 +111,7 @@ def _models_dir(argument: str | None) -> Path:
     folder = Path(argument)
     if not folder.is_dir():
         raise UsageError(
-            f"--models {argument}: no such folder; give a folder that holds model folders "
+            f"{flag} {argument}: no such folder; give a folder that holds model folders "
             "(each with model.json), e.g. the --out folder of `digitdraw train`"
         )
     return folder
@@ -199,9 +199,26 @@ def cmd_predict(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .app import serve
+    from .app import serve, site
 
-    return serve.run(host=args.host, port=args.port, models_dir=_models_dir(args.models), open_browser=args.open)
+    try:
+        return serve.run(host=args.host, port=args.port, models_dir=_models_dir(args.models), open_browser=args.open)
+    except site.SiteError as error:
+        raise UsageError(str(error)) from None
+
+
+def cmd_build_site(args) -> int:
+    from .app import site
+
+    try:
+        listing = site.build(Path(args.out), _models_dir(args.models_dir, "--models-dir"), args.models, args.base_path)
+    except site.SiteError as error:
+        raise UsageError(str(error)) from None
+    names = ", ".join(m["name"] for m in listing["models"])
+    print(f"wrote the site to {args.out} ({names}); publish the folder as it is, at a domain root or any sub-path")
+    for problem in listing["problems"]:
+        print(f"warning: left out a broken model: {problem}", file=sys.stderr)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -272,6 +289,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models", help="a folder of model folders (default: the bundled models)")
     p.add_argument("--open", action="store_true", help="open the page in a browser")
     p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("build-site", help="write the page as a static site for any web host (no server needed)")
+    p.add_argument("out", help="folder to write (new, empty, or an earlier build, which it replaces)")
+    p.add_argument("--models", nargs="+", metavar="NAME", help="the models to publish (default: all in --models-dir)")
+    p.add_argument("--models-dir", help="a folder of model folders (default: the bundled models)")
+    p.add_argument(
+        "--base-path",
+        help="the path the site will be served under, e.g. /digitdraw/; optional (every URL is relative): "
+        "it only pins the installed app's identity and start page to that path",
+    )
+    p.set_defaults(run=cmd_build_site)
     return parser
 
 

@@ -1,18 +1,25 @@
-"""The web server: the page, its vendored libraries, the model folders and a small JSON API.
+"""The web server: the static site (app/site.py) built at start, plus a small JSON API.
 
-Pipeline stage 6 (serve). Everything is served from this machine; the Content-Security-Policy
-allows nothing else, so the page works, and is known to work, with no network at all.
+Pipeline stage 6 (serve). The page is served exactly as `digitdraw build-site` writes it for a
+static host (one code path), from a temporary folder; everything comes from this machine and the
+Content-Security-Policy allows nothing else, so the page works, and is known to work, with no
+network at all.
 
 Models are looked up afresh on every request that touches them (`catalog.Catalog` re-checks a
-folder only when its files change), so a model re-exported while the server runs is listed,
-versioned and served as it is now. The page asks for `model.json?v=VERSION`; only a request
-whose `v` is the model's current version may be cached forever.
+folder only when its files change): a model re-exported while the server runs is copied into the
+site under its new version and listed in models.json at once. Files under a version or a hash
+never change and may be cached forever; the rest revalidates.
+
+For existing clients, /api/models still lists the models at /models/NAME/model.json?v=VERSION;
+only a request whose `v` is the model's current version may be cached forever there.
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+import re
+import tempfile
 import threading
 import webbrowser
 from pathlib import Path, PurePosixPath
@@ -24,17 +31,8 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import catalog, read_api
+from . import catalog, read_api, site
 
-WEB_DIR = Path(__file__).parent / "web"
-VENDOR_FILES = (
-    "tf.es2017.min.js",
-    "tf-backend-wasm.es2017.min.js",
-    "chart.umd.min.js",
-    "tfjs-backend-wasm.wasm",
-    "tfjs-backend-wasm-simd.wasm",
-    "tfjs-backend-wasm-threaded-simd.wasm",
-)
 # 'wasm-unsafe-eval' lets the page compile TF.js's WebAssembly; it allows no JavaScript eval.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
@@ -53,8 +51,12 @@ COMPRESSIBLE_TYPES = frozenset(
     {"text/html", "text/css", "text/javascript", "application/json", "image/svg+xml", "application/wasm"}
 )
 
+# Paths in the site whose content never changes (app/HASH/, lib/HASH/, models/NAME/VERSION/).
+VERSIONED_PATH = re.compile(r"^/(app|lib)/[0-9a-f]+/|^/models/[^/]+/[0-9a-f]+/")
+
 mimetypes.add_type("application/wasm", ".wasm")
 mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 log = logging.getLogger("digitdraw")
 
 
@@ -83,13 +85,60 @@ class LiveModels:
             log.warning("left out a broken model: %s", problem)
 
 
-class PageFiles(StaticFiles):
-    """The page's own files: they change with the code, so browsers revalidate them every time
-    (StaticFiles answers 304 when the ETag or Last-Modified still matches)."""
+class SiteFolder:
+    """The built site, its models kept in step with the models folder (rewritten when it changes)."""
 
-    def file_response(self, *args, **kwargs) -> Response:
-        response = super().file_response(*args, **kwargs)
-        response.headers["Cache-Control"] = REVALIDATE
+    def __init__(self, models: LiveModels):
+        self.models = models
+        self._folder = tempfile.TemporaryDirectory(prefix="digitdraw-site-")  # removed with the app
+        self.path = Path(self._folder.name)
+        self._lock = threading.Lock()
+        self._written: tuple | None = None
+        site.write_shell(self.path)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Copy new model versions in and rewrite models.json, if the models changed since last time."""
+        found, problems = self.models.current()
+        state = (tuple((m.name, m.version) for m in found), tuple(problems))
+        with self._lock:
+            if state != self._written:
+                site.write_models(self.path, found, problems)
+                self._written = state
+
+
+def _content_type(path: str) -> str:
+    """The type FileResponse would give `path` itself (not its .gz copy)."""
+    media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+class SiteFiles(StaticFiles):
+    """The site's files: versioned ones cached forever, the rest revalidated every time
+    (StaticFiles answers 304 when the ETag or Last-Modified still matches), and the build's
+    gzipped copy sent to browsers that accept it."""
+
+    def __init__(self, folder: SiteFolder):
+        super().__init__(directory=folder.path, html=True)
+        self.folder = folder
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if path == site.MODEL_LIST or PurePosixPath(path).parts[:1] == ("models",):
+            await run_in_threadpool(self.folder.refresh)  # may copy and hash a model: off the event loop
+        wanted = "index.html" if path in (".", "") else path
+        accepts_gzip = b"gzip" in dict(scope["headers"]).get(b"accept-encoding", b"")
+        if accepts_gzip and (self.folder.path / f"{wanted}.gz").is_file():
+            response = await super().get_response(f"{wanted}.gz", scope)
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Content-Type"] = _content_type(wanted)
+        else:
+            response = await super().get_response(path, scope)
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
+
+    def file_response(self, full_path, stat_result, scope: Scope, status_code: int = 200) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = IMMUTABLE if VERSIONED_PATH.match(scope["path"]) else REVALIDATE
         return response
 
 
@@ -126,18 +175,9 @@ def _listing(model: catalog.ModelInfo) -> dict:
     }
 
 
-def _warn_if_vendor_missing() -> None:
-    missing = [name for name in VENDOR_FILES if not (WEB_DIR / "vendor" / name).is_file()]
-    if missing:
-        log.warning(
-            "vendored libraries missing (%s): run `make web` to copy them from node_modules", ", ".join(missing)
-        )
-
-
 def create_app(models_dir: Path | None = None) -> FastAPI:
     models = LiveModels(Path(models_dir) if models_dir else catalog.BUNDLED_DIR)
-    models.current()  # report broken models at start-up, not on the first request
-    _warn_if_vendor_missing()
+    folder = SiteFolder(models)  # reports broken models at start-up, not on the first request
 
     app = FastAPI(title="digitdraw", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(TextOnlyGZip)
@@ -181,9 +221,10 @@ def create_app(models_dir: Path | None = None) -> FastAPI:
     app.include_router(read_api.router)
 
     # Last, so the routes above win; html=True answers / with index.html.
-    app.mount("/", PageFiles(directory=WEB_DIR, html=True), name="page")
+    app.mount("/", SiteFiles(folder), name="site")
 
     app.state.models = models
+    app.state.site = folder
     return app
 
 

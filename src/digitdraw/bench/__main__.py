@@ -30,6 +30,7 @@ from . import drawn as drawn_bench
 from . import honesty, load, writers
 from . import numbers as bench_numbers
 from . import report as bench_report
+from . import weight as bench_weight
 
 RUNS = 5
 
@@ -261,6 +262,10 @@ def measure_and_write(args, work: Path) -> int:
     drawn = drawn_bench.run(models, mnist.test, args.count)
     print("the page in Chromium…", flush=True)
     page = browser_figures(models_dir, args.latency_strokes)
+    # --- the published page (bench/weight.py): bytes to the first answer, reload bytes, ready time
+    print("the published page…", flush=True)
+    page["published"] = bench_weight.site_figures(models_dir)
+    # ---
     print("whole numbers…", flush=True)
     numbers = number_figures(models, models_dir, mnist, args.numbers, args.browser_numbers)
     print("writers…", flush=True)

@@ -313,6 +313,31 @@ def _ms(spread: dict) -> str:
     return "–" if spread["median"] is None else f"{spread['median']:.1f} / {spread['p95']:.1f} ms"
 
 
+def published_section(published: dict) -> list[str]:
+    """The built site (bench/weight.py): what a visitor downloads and waits for."""
+    rows = [
+        [
+            host,
+            f"{f['bytes_to_first_answer'] / 1024:.0f} KB",
+            f"{f['reload_bytes'] / 1024:.1f} KB",
+            f"{f['ready_median_seconds']:.2f} s",
+        ]
+        for host, f in published.items()
+        if host != "startup_models"
+    ]
+    models = ", ".join(
+        f"{n} {m['bytes'] / 1024:.0f} KB ({m['quantization']})" for n, m in published["startup_models"].items()
+    )
+    return [
+        "## The published page (`digitdraw build-site`)",
+        "",
+        f"Cold cache, median of {next(iter(published.values()))['runs']} runs; bytes as sent (headers included). "
+        f"The two models the page starts with: {models}.",
+        "",
+        *_table(["served by", "bytes to the first answer", "reload bytes", "navigation → ready"], rows),
+    ]
+
+
 def render(report: dict) -> str:
     lines = [
         "# Benchmarks",
@@ -334,6 +359,7 @@ def render(report: dict) -> str:
         + _choices_section(report)
         + _uncertainty_section(report)
         + _page_section(report)
+        + (published_section(report["page"]["published"]) if "published" in report["page"] else [])
         + _numbers_section(report)
         + (writers.markdown(report["writers"]) if report.get("writers") else [])
         + (honesty.markdown(report["honesty"], "reliability.png") if report.get("honesty") else [])

@@ -2,7 +2,7 @@
  * Wires the page together; data flows one way: pad strokes → recogniser (recognizer.js: the
  * number reader, adapted to the writer's taught examples, and the not-a-digit verdict) → view and
  * the pad's digit boxes. Teaching stores an example and reads the drawing again.
- * `tf` and `Chart` are the vendored UMD globals loaded by index.html; every other value comes
+ * `tf` and `Chart` are the bundled library globals loaded by index.html; every other value comes
  * from a module: the shared constants from config.json, the compute from recognizer.js, the order
  * of results from queue.js, all DOM work from view.js and pad.js.
  */
@@ -13,7 +13,9 @@ import { Recognizer, memoryStorage } from './recognizer.js';
 import { PredictionQueue } from './queue.js';
 import { View } from './view.js';
 
-const WASM_PATH = '/vendor/';
+// Relative URLs throughout, so the page runs under any sub-path; the WebAssembly sits beside tfjs.min.js.
+const WASM_PATH = new URL('./', document.querySelector('script[src$="tfjs.min.js"]')?.src ?? document.baseURI).href;
+const MODEL_LIST = 'models.json';
 const params = new URLSearchParams(location.search);
 /**
  * 'vector' (fit the strokes, redraw at a canonical pen) or 'raster' (crop/fit the pad's pixels).
@@ -23,7 +25,7 @@ const params = new URLSearchParams(location.search);
 const recipe = ['raster', 'vector'].includes(params.get('recipe')) ? params.get('recipe') : config.recognition.default_recipe;
 
 async function fetchCatalog() {
-  const response = await fetch('/api/models');
+  const response = await fetch(MODEL_LIST, { cache: 'no-cache' }); // a new model version shows at once
   if (!response.ok) throw new Error(`the model list did not load (HTTP ${response.status})`);
   const catalog = await response.json();
   if (!catalog.models.length) throw new Error('the server offers no models: see its start-up log');
