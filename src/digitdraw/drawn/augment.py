@@ -24,14 +24,9 @@ from .. import preprocess
 from ..models import NOT_A_DIGIT
 from . import nondigits, synth
 
-CACHE_VERSION = 6
+CACHE_VERSION = 5
 THICKENED_SHARE = 0.4  # of the raw MNIST digits, also given as a fat-pen copy
-# Flagged 1s are what MNIST lacks most; plain-bar 7s are their look-alikes. Each traced 1 gets a
-# steep, short flag (synth.add_flag's default) and a long, shallow one: real writers' flags run
-# almost level, and a model that only saw steep ones read 43 of 66 misread real 1s as 7.
-LONG_FLAG_ANGLE_DEG = (12.0, 35.0)
-LONG_FLAG_LENGTH = (0.35, 0.7)
-FLAGGED_PER_ONE = 2  # the steep flag and the long one
+FLAGGED_PER_ONE = 2  # flagged 1s are what MNIST lacks most; plain-bar 7s are their look-alikes
 PEN_RANGE = (1.6, 3.2)  # around preprocess.CANONICAL_PEN, so thin and bold pens both appear
 FONT_VARIANTS = 40
 CHUNK = 2_000
@@ -79,9 +74,8 @@ def _drawn_chunk(task) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         loops = holes(original)
         keep(redraw(strokes, rng), label, 0, loops)
         if label == 1:
-            keep(redraw(synth.add_flag(strokes, rng), rng), 1, 1, loops)
-            long_flag = synth.add_flag(strokes, rng, angle_deg=LONG_FLAG_ANGLE_DEG, length=LONG_FLAG_LENGTH)
-            keep(redraw(long_flag, rng), 1, 1, loops)
+            for _ in range(FLAGGED_PER_ONE):
+                keep(redraw(synth.add_flag(strokes, rng), rng), 1, 1, loops)
         elif label == 7:
             keep(redraw(synth.add_crossbar(strokes, rng), rng), 7, 2, loops)
         if not with_non_digits:
