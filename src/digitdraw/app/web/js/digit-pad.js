@@ -97,6 +97,7 @@ export class DigitPad extends HTMLElement {
   /**
    * Teach that the drawing is `digit`, then read it again.
    * @param {number} digit 0–9
+   * @returns {Promise<void>} settles once the drawing has been read again
    * @throws {Error} when not ready, nothing is drawn, or the example is refused
    */
   teach(digit) {
