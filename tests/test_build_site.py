@@ -65,3 +65,20 @@ def test_a_folder_that_is_not_a_site_is_left_alone_and_a_site_is_replaced(tmp_pa
     assert build(out, "--models", "segment-cnn") == 0
     assert [m["name"] for m in json.loads((out / site.MODEL_LIST).read_text())["models"]] == ["segment-cnn"]
     assert not (out / "models" / "robust-cnn").exists()
+
+
+def test_the_embedding_entries_and_example_page(tmp_path):
+    out = tmp_path / "public"
+    assert build(out, "--models", "robust-cnn", "segment-cnn") == 0
+    entries = {name: (out / name).read_text() for name in site.EMBED_ENTRIES}
+    targets = [u for text in entries.values() for u in re.findall(r"'\./((?:app|lib)/[0-9a-f]{12}/[^']+)'", text)]
+    assert len(targets) == 3 and all((out / u).is_file() for u in targets), entries
+    assert re.search(r"new URL\('(lib/[0-9a-f]{12}/tfjs\.min\.js)'", entries["digitdraw.js"])
+    assert (out / re.search(r"new URL\('(lib/[^']+)'", entries["digitdraw.js"]).group(1)).is_file()
+    page = (out / "embed.html").read_text()
+    urls = [u for u in re.findall(r'(?:src|href)="([^"]+)"', page) if u != "./" and "YOUR-HOST" not in u]
+    assert "digit-pad.js" in urls and all((out / u).is_file() for u in urls), urls
+    preloaded = set(re.findall(r'modulepreload" href="app/[0-9a-f]{12}/js/([^"]+)"', page))
+    assert {"digit-pad.js", "digitdraw.js", "recognizer.js", "pad.js", "embed-page.js"} <= preloaded
+    assert "main.js" not in preloaded and "view.js" not in preloaded, "only what the page loads"
+    assert "digit-pad.js" not in (out / "index.html").read_text(), "the main page preloads only its own modules"

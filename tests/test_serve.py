@@ -203,3 +203,38 @@ def test_run_prints_the_url_and_bounds_request_headers(monkeypatch, capsys):
     assert serve.run(host="0.0.0.0", port=8123) == 0
     assert "at http://127.0.0.1:8123/" in capsys.readouterr().out
     assert started["http"] == "h11" and started["h11_max_incomplete_event_size"] == serve.MAX_HEADER_BYTES
+
+
+def test_static_files_allow_cross_origin_reads_and_the_api_does_not(client):
+    listing = client.get("/models.json").json()
+    for path in [
+        "/models.json",
+        "/" + listing["models"][0]["files"][-1],
+        located(client, "LIB/tfjs.min.js"),
+        "/digit-pad.js",
+    ]:
+        for method in ("GET", "HEAD"):
+            response = client.request(method, path)
+            assert response.status_code == 200 and response.headers["access-control-allow-origin"] == "*", path
+    assert "access-control-allow-origin" not in client.get("/api/models").headers
+    assert "access-control-allow-origin" not in client.post("/api/read", json={}).headers
+
+
+@pytest.mark.parametrize(
+    ("given", "policy"),
+    [(None, "'none'"), ("'self'", "'self'"), ("https://example.org  'self'", "https://example.org 'self'"),
+     ("https: http://127.0.0.1:*", "https: http://127.0.0.1:*")],
+)  # fmt: skip
+def test_frame_ancestors_sources(given, policy):
+    assert serve.frame_ancestors_policy(given) == policy
+
+
+@pytest.mark.parametrize("given", ["", "https://a.org; script-src *", "https://a.org,https://b.org", "'unsafe-inline'",
+                                   "'none' https://a.org"])  # fmt: skip
+def test_frame_ancestors_that_are_not_sources_are_refused(given, capsys):
+    with pytest.raises(ValueError, match="--frame-ancestors"):
+        serve.frame_ancestors_policy(given)
+    from digitdraw import cli
+
+    assert cli.main(["serve", "--frame-ancestors", given]) != 0
+    assert "--frame-ancestors" in capsys.readouterr().err

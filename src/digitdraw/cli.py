@@ -202,7 +202,17 @@ def cmd_serve(args) -> int:
     from .app import serve, site
 
     try:
-        return serve.run(host=args.host, port=args.port, models_dir=_models_dir(args.models), open_browser=args.open)
+        serve.frame_ancestors_policy(args.frame_ancestors)  # a bad value is a usage error, before any work
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    try:
+        return serve.run(
+            host=args.host,
+            port=args.port,
+            models_dir=_models_dir(args.models),
+            open_browser=args.open,
+            frame_ancestors=args.frame_ancestors,
+        )
     except site.SiteError as error:
         raise UsageError(str(error)) from None
 
@@ -288,6 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=port_number, default=8000)
     p.add_argument("--models", help="a folder of model folders (default: the bundled models)")
     p.add_argument("--open", action="store_true", help="open the page in a browser")
+    p.add_argument(
+        "--frame-ancestors",
+        metavar="SOURCES",
+        help="the sites that may show the pages in a frame, as CSP sources separated by spaces, e.g. "
+        "\"'self' https://example.org\" (default: none may)",
+    )
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("build-site", help="write the page as a static site for any web host (no server needed)")

@@ -34,10 +34,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import catalog, read_api, site
 
 # 'wasm-unsafe-eval' lets the page compile TF.js's WebAssembly; it allows no JavaScript eval.
+# frame-ancestors: who may show the pages in a frame (`--frame-ancestors`); nobody by default.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'none'"
+    "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors {frame_ancestors}; form-action 'none'"
+)
+NO_FRAMING = "'none'"
+# A CSP source: a keyword, a scheme ("https:") or a host with optional scheme, port and path.
+FRAME_SOURCE = re.compile(
+    r"'(?:self|none)'|[a-z][a-z0-9+.-]*:|(?:[a-z][a-z0-9+.-]*://)?[a-z0-9*.-]+(?::[0-9*]+)?(?:/[^\s;,']*)?", re.I
 )
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -142,6 +148,32 @@ class SiteFiles(StaticFiles):
         return response
 
 
+def frame_ancestors_policy(sources: str | None) -> str:
+    """The CSP `frame-ancestors` value for `--frame-ancestors` (None: nobody may frame the pages).
+
+    Raises ValueError naming the part that is not a CSP source (a `;` or `,` would smuggle in
+    another directive or policy)."""
+    if sources is None:
+        return NO_FRAMING
+    parts = sources.split()
+    bad = [part for part in parts if not FRAME_SOURCE.fullmatch(part)]
+    if not parts or bad:
+        shown = ", ".join(bad) or "nothing"
+        raise ValueError(
+            f"--frame-ancestors: {shown} is not a CSP source; give origins separated by spaces, "
+            "e.g. \"'self' https://example.org\""
+        )
+    if NO_FRAMING in parts and len(parts) > 1:
+        raise ValueError("--frame-ancestors: 'none' cannot be combined with other sources")
+    return " ".join(parts)
+
+
+def _cross_origin_readable(request: Request) -> bool:
+    """The static files (pages, modules, libraries, models, models.json) may be read by pages on
+    any site (CORS), for embedding; the JSON API keeps to same-origin callers."""
+    return request.method in ("GET", "HEAD") and not request.url.path.startswith("/api/")
+
+
 def _compressible(path: str) -> bool:
     """Whether the answer to `path` is text worth gzipping, judged by the file name asked for.
     Paths without a suffix are the page (/) and the JSON API."""
@@ -175,7 +207,9 @@ def _listing(model: catalog.ModelInfo) -> dict:
     }
 
 
-def create_app(models_dir: Path | None = None) -> FastAPI:
+def create_app(models_dir: Path | None = None, frame_ancestors: str | None = None) -> FastAPI:
+    """The app; `frame_ancestors`: the origins that may frame its pages (CSP sources, space-separated)."""
+    policy = CONTENT_SECURITY_POLICY.format(frame_ancestors=frame_ancestors_policy(frame_ancestors))
     models = LiveModels(Path(models_dir) if models_dir else catalog.BUNDLED_DIR)
     folder = SiteFolder(models)  # reports broken models at start-up, not on the first request
 
@@ -187,9 +221,11 @@ def create_app(models_dir: Path | None = None) -> FastAPI:
         if len(str(request.url)) > MAX_URL_LENGTH:
             return JSONResponse({"detail": "URL too long"}, status_code=414)
         response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["Content-Security-Policy"] = policy
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
+        if _cross_origin_readable(request):
+            response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 
     @app.api_route("/healthz", methods=["GET", "HEAD"])
@@ -228,11 +264,17 @@ def create_app(models_dir: Path | None = None) -> FastAPI:
     return app
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, models_dir: str | None = None, open_browser: bool = False) -> int:
+def run(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    models_dir: str | None = None,
+    open_browser: bool = False,
+    frame_ancestors: str | None = None,
+) -> int:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
-    app = create_app(Path(models_dir) if models_dir else None)
+    app = create_app(Path(models_dir) if models_dir else None, frame_ancestors)
     names = ", ".join(m.name for m in app.state.models.current()[0]) or "none"
     url = f"http://{host if host not in ('0.0.0.0', '::') else '127.0.0.1'}:{port}/"
     print(f"digitdraw: serving {names} at {url}", flush=True)

@@ -1,6 +1,9 @@
 """The page as a static site: one folder that any static host serves, at its root or under a sub-path.
 
     OUT/index.html             the page; every URL in it is relative
+    OUT/embed.html             an example page that embeds <digit-pad> (README, "Embed it in your page")
+    OUT/digitdraw.js           stable addresses of the embedding API and of <digit-pad>, for other
+    OUT/digit-pad.js             pages: they point into app/HASH/ and know the site's lib/ and models.json
     OUT/models.json            the model list (what /api/models was), relative URLs
     OUT/sw.js                  service worker: offline after the first visit
     OUT/manifest.webmanifest   installable app
@@ -10,7 +13,8 @@
     *.gz                       gzipped copies of text and WebAssembly, for servers that use them
 
 Files under a hash or a version never change, so hosts and the service worker may cache them
-forever; index.html, models.json, sw.js and the manifest are the only files that do. `digitdraw
+forever; the files at the top (pages, models.json, sw.js, the manifest, the entries) are the only
+ones that do. `digitdraw
 serve` serves this very folder (built at start) and rewrites its models part when a model
 folder changes (`write_models`).
 """
@@ -37,15 +41,21 @@ SERVICE_WORKER = Path(__file__).parent / "sw.js"
 VENDOR_FILES = ("tfjs.min.js", "chart.min.js", "tfjs-backend-wasm.wasm", "tfjs-backend-wasm-simd.wasm")
 MODEL_LIST = "models.json"
 MANIFEST = "manifest.webmanifest"
-ROOT_FILES = ("index.html", MODEL_LIST, "sw.js", MANIFEST)
+ROOT_FILES = ("index.html", MODEL_LIST, "sw.js", MANIFEST)  # what makes a folder a site (an older build too)
+PAGES = ("index.html", "embed.html")
+# Stable module at the site's root → the page module it stands for.
+EMBED_ENTRIES = {"digitdraw.js": "js/digitdraw.js", "digit-pad.js": "js/digit-pad.js"}
 HASH_CHARS = 12
 # Text and WebAssembly shrink about 3× under gzip; model weights (dense float16) only ~8%, so
 # shards and images are never compressed.
 COMPRESSIBLE_SUFFIXES = frozenset({".html", ".css", ".js", ".json", ".svg", ".wasm", ".webmanifest", ".txt"})
 GZIP_MINIMUM_BYTES = 512
 GZIP_WORTH = 0.9  # keep a .gz copy only if it is at least 10% smaller
-# src="…" / href="…" in index.html: rewritten to the versioned copies.
+# src="…" / href="…" in a page: rewritten to the versioned copies.
 LOCAL_URL = re.compile(r'\b(src|href)="(?![a-z][a-z0-9+.-]*:|/|#)([^"]+)"')
+MODULE_SCRIPT = re.compile(r'<script type="module" src="([^"]+)"')
+# A module's imports of its neighbours (the page's modules import only './NAME.js').
+LOCAL_IMPORT = re.compile(r"^(?:import|export)\b[^;'\"]*'\./([\w.-]+\.js)'", re.M)
 
 
 class SiteError(RuntimeError):
@@ -60,11 +70,11 @@ def _digest(files: list[Path], root: Path) -> str:
 
 
 def _shell_files() -> list[Path]:
-    """The page's own files: everything in web/ but the vendored libraries and index.html."""
+    """The page's own files: everything in web/ but the vendored libraries and the pages."""
     return sorted(
         p
         for p in WEB_DIR.rglob("*")
-        if p.is_file() and VENDOR_DIR not in p.parents and p.name != "index.html" and not p.name.startswith(".")
+        if p.is_file() and VENDOR_DIR not in p.parents and p.name not in PAGES and not p.name.startswith(".")
     )
 
 
@@ -88,29 +98,69 @@ def _copy_versioned(files: list[Path], root: Path, out: Path, kind: str) -> str:
     return folder
 
 
-def _rewrite_page(html: str, app: str, lib: str) -> str:
-    """index.html with each local URL pointing at its versioned copy; fails on a URL with no file."""
+def _rewrite_page(html: str, app: str, lib: str, name: str = "index.html") -> str:
+    """A page with each local URL pointing at its versioned copy; fails on a URL with no file."""
 
     def versioned(match: re.Match) -> str:
         attribute, url = match.groups()
-        if url in ROOT_FILES:
+        if url in ROOT_FILES or url in PAGES or url in EMBED_ENTRIES or url == "./":
             return match.group(0)
         path = PurePosixPath(url)
         if path.parts[0] == "vendor" and (VENDOR_DIR / path.relative_to("vendor")).is_file():
             return f'{attribute}="{lib}/{path.relative_to("vendor")}"'
         if (WEB_DIR / path).is_file() and ".." not in path.parts:
             return f'{attribute}="{app}/{path}"'
-        raise SiteError(f"index.html refers to {url}, which is not a file in {WEB_DIR}")
+        raise SiteError(f"{name} refers to {url}, which is not a file in {WEB_DIR}")
 
     return LOCAL_URL.sub(versioned, html)
 
 
-def _with_module_preloads(html: str, app: str) -> str:
-    """index.html announcing every module of the page at once: otherwise the browser finds
-    main.js's imports only once main.js has arrived, one round trip later."""
-    modules = sorted(p for p in (WEB_DIR / "js").glob("*.js") if re.search(r"^(import|export) ", p.read_text(), re.M))
-    links = "".join(f'  <link rel="modulepreload" href="{app}/js/{p.name}">\n' for p in modules)
+def _page_modules(html: str) -> list[str]:
+    """Every module a page loads (web/js/ names): its module scripts and all they import."""
+    waiting = [EMBED_ENTRIES.get(url, url) for url in MODULE_SCRIPT.findall(html)]
+    found: set[str] = set()
+    while waiting:
+        url = waiting.pop()
+        if url in found or not url.startswith("js/") or not (WEB_DIR / url).is_file():
+            continue
+        found.add(url)
+        waiting += [f"js/{name}" for name in LOCAL_IMPORT.findall((WEB_DIR / url).read_text(encoding="utf-8"))]
+    return sorted(found)
+
+
+def _with_module_preloads(html: str, app: str, modules: list[str]) -> str:
+    """A page announcing every module it loads at once: otherwise the browser finds main.js's
+    imports only once main.js has arrived, one round trip later."""
+    links = "".join(f'  <link rel="modulepreload" href="{app}/{url}">\n' for url in modules)
     return html.replace("</head>", links + "</head>", 1)
+
+
+def _write_page(out: Path, name: str, app: str, lib: str) -> None:
+    html = (WEB_DIR / name).read_text(encoding="utf-8")
+    page = _with_module_preloads(_rewrite_page(html, app, lib, name), app, _page_modules(html))
+    (out / name).write_text(page, encoding="utf-8")
+
+
+def _write_embed_entries(out: Path, app: str, lib: str) -> None:
+    """digitdraw.js and digit-pad.js at the root: what other pages import, under names that stay."""
+    api = EMBED_ENTRIES["digitdraw.js"]
+    (out / "digitdraw.js").write_text(
+        "// Written by `digitdraw build-site`: digitdraw's API for other pages at an address that stays\n"
+        '// (README, "Embed it in your page"), told where this site keeps its TF.js bundle and models.\n'
+        f"import {{ configure }} from './{app}/{api}';\n\n"
+        "configure({\n"
+        "  modelsUrl: new URL('models.json', import.meta.url).href,\n"
+        f"  library: new URL('{lib}/tfjs.min.js', import.meta.url).href,\n"
+        "});\n"
+        f"export * from './{app}/{api}';\n",
+        encoding="utf-8",
+    )
+    (out / "digit-pad.js").write_text(
+        "// Written by `digitdraw build-site`: the <digit-pad> element at an address that stays.\n"
+        "import './digitdraw.js'; // first, so the element finds this site's files\n"
+        f"export * from './{app}/{EMBED_ENTRIES['digit-pad.js']}';\n",
+        encoding="utf-8",
+    )
 
 
 def _manifest(app: str, base_path: str | None) -> dict:
@@ -251,8 +301,9 @@ def write_shell(out: Path, base_path: str | None = None) -> list[str]:
     vendor = _vendor_files()
     lib = _copy_versioned(vendor, VENDOR_DIR, out, "lib")
     app = _copy_versioned(_shell_files(), WEB_DIR, out, "app")
-    page = _with_module_preloads(_rewrite_page((WEB_DIR / "index.html").read_text(encoding="utf-8"), app, lib), app)
-    (out / "index.html").write_text(page, encoding="utf-8")
+    for name in PAGES:
+        _write_page(out, name, app, lib)
+    _write_embed_entries(out, app, lib)
     (out / MANIFEST).write_text(json.dumps(_manifest(app, base_path), indent=1, ensure_ascii=False), encoding="utf-8")
     # The precached shell: the page at the folder's own URL, and every file it loads at start.
     # The plain (non-SIMD) WebAssembly is only for old browsers: cached when one asks for it.

@@ -49,10 +49,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(models_dir: Path | None = None):
-    """Start `digitdraw serve` on a free loopback port; yield its base URL; stop it afterwards."""
+def running_server(models_dir: Path | None = None, extra_args: list[str] | None = None):
+    """Start `digitdraw serve` (with `extra_args`) on a free loopback port; yield its base URL;
+    stop it afterwards."""
     port = free_port()
-    command = [sys.executable, "-m", "digitdraw", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "digitdraw", "serve", "--port", str(port), *(extra_args or [])]
     if models_dir:
         command += ["--models", str(models_dir)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

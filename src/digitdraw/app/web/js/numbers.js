@@ -211,7 +211,11 @@ function strokeKey(stroke) {
   return `${(hash >>> 0).toString(36)}.${stroke.length}`;
 }
 
-function digitReading(parts, boxes, read, scored) {
+/**
+ * One digit read: the verdict on its 10 digit probabilities (renormalised), its parts and box,
+ * and its "not one digit" probability from the scorer's 11th class (0 for a 10-class scorer).
+ */
+export function digitReading(parts, boxes, read, scored) {
   const total = Math.max(Array.from(read).slice(0, DIGITS).reduce((a, b) => a + b, 0), FLOOR);
   const digits = Array.from(read).slice(0, DIGITS).map((p) => p / total);
   return {

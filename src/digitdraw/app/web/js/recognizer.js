@@ -11,7 +11,7 @@ import config from '../config.json' with { type: 'json' };
 import { blend, nearestSimilarities, normalised } from './adapt.js';
 import { Classifier } from './classifier.js';
 import { ExampleStore } from './examples.js';
-import { NumberReader } from './numbers.js';
+import { NumberReader, digitReading } from './numbers.js';
 import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
 import { rejected } from './rejection.js';
 
@@ -39,6 +39,16 @@ export function toInput(strokes, recipe = config.recognition.default_recipe) {
 export function memoryStorage() {
   const items = new Map();
   return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => items.set(k, String(v)) };
+}
+
+/** localStorage, or memory where the browser blocks it (e.g. some embedded frames) or there is none (Node). */
+export function browserStorage() {
+  try {
+    globalThis.localStorage.getItem('');
+    return globalThis.localStorage;
+  } catch {
+    return memoryStorage();
+  }
 }
 
 export class Recognizer {
@@ -80,7 +90,26 @@ export class Recognizer {
   async read(strokes, name) {
     const reading = await this.#readerFor(name).read(strokes);
     if (!reading.digits.length) return { ...reading, rejected: null };
-    return { ...reading, rejected: await this.#rejection(strokes, reading, name) };
+    const notADigit = reading.digits.map((d) => d.notADigit);
+    return { ...reading, rejected: await this.#rejection(notADigit, strokes, () => this.inputOf(strokes), name) };
+  }
+
+  /**
+   * Read one 28×28 input (e.g. an image's ink through preprocess.js's mnistFromInk) as ONE digit,
+   * adapted and turned down as a drawing would be (without the stroke-only tap and scribble tests).
+   * @param {Float32Array} input
+   * @param {string} name the model
+   * @param {[number, number, number, number]} [box] where the digit is, reported as its `box`
+   * @returns {Promise<{digits: object[], text: string, alternative: null, rejected: (string|null)}>}
+   */
+  async readInput(input, name, box = [0, 0, 0, 0]) {
+    const [read] = this.examples.count
+      ? await this.#adaptedProbabilities(name, [input])
+      : await this.classifier.predictEach(name, [input]);
+    const [scored] = this.segmenter ? await this.classifier.predictEach(this.segmenter, [input]) : [read];
+    const digit = digitReading([0], [box], read, scored);
+    const reason = await this.#rejection([digit.notADigit], null, () => input, name);
+    return { digits: [digit], text: String(digit.digit), alternative: null, rejected: reason };
   }
 
   /**
@@ -136,10 +165,10 @@ export class Recognizer {
     }
   }
 
-  /** `model`'s probabilities for `groups`, moved towards the writer's taught examples. */
-  async #readAdapted(model, groups) {
+  /** `model`'s probabilities for `inputs`, moved towards the writer's taught examples. */
+  async #adaptedProbabilities(model, inputs) {
     const taught = await this.#taughtFeatures(model);
-    const { features, probabilities } = await this.classifier.predictWithFeatures(model, groups.map((g) => this.inputOf(g)));
+    const { features, probabilities } = await this.classifier.predictWithFeatures(model, inputs);
     return probabilities.map((p, i) => blend(p, nearestSimilarities(features[i], taught)));
   }
 
@@ -148,19 +177,18 @@ export class Recognizer {
     if (!this.readers.has(name)) {
       const classify = (model) => (groups) => this.classifier.predictEach(model, groups.map((g) => this.inputOf(g)));
       const scorer = this.segmenter && this.segmenter !== name ? this.segmenter : name;
-      const read = this.examples.count ? (groups) => this.#readAdapted(name, groups) : scorer !== name ? classify(name) : null;
+      const read = this.examples.count ? (groups) => this.#adaptedProbabilities(name, groups.map((g) => this.inputOf(g))) : scorer !== name ? classify(name) : null;
       this.readers.set(name, new NumberReader(classify(scorer), read));
     }
     return this.readers.get(name);
   }
 
-  /** rejection.js's verdict; a drawing like a taught example is never turned down. */
-  async #rejection(strokes, reading, name) {
-    const notADigit = reading.digits.map((d) => d.notADigit);
+  /** rejection.js's verdict; a drawing like a taught example is never turned down. `inputOf()`: the whole drawing's input. */
+  async #rejection(notADigit, strokes, inputOf, name) {
     const reason = rejected(notADigit, strokes);
     if (!reason || !this.examples.count) return reason;
     const taught = await this.#taughtFeatures(name);
-    const { features } = await this.classifier.predictWithFeatures(name, [this.inputOf(strokes)]);
+    const { features } = await this.classifier.predictWithFeatures(name, [inputOf()]);
     return rejected(notADigit, strokes, Math.max(...nearestSimilarities(features[0], taught).filter((s) => !Number.isNaN(s))));
   }
 }
