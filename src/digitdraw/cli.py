@@ -94,8 +94,18 @@ def cmd_export(args) -> int:
     source = catalog.resolve(args.model)
     model = tfjs.load(source)
     metadata = tfjs.read_metadata(source)
-    metadata.pop("format", None)
+    previous = metadata.pop("format", {}).get("quantization", "float32")
+    # The metadata says how this copy was made, after the training command it already records.
+    command = f"digitdraw export {source.name} --quantize {args.quantize or 'float32'}"
+    metadata.setdefault("exports", []).append({"from": previous, "command": command})
     tfjs.save(model, Path(args.out), metadata=metadata, quantize=args.quantize)
+    if "test_accuracy" in metadata:  # quantising moves the weights: measure the copy as written
+        from . import data, evaluate
+
+        metadata["exports"][-1]["source_test_accuracy"] = metadata["test_accuracy"]
+        written = tfjs.load(Path(args.out))
+        metadata["test_accuracy"] = evaluate.score(written, data.load_mnist(args.data_dir).test)["accuracy"]
+        tfjs.save(written, Path(args.out), metadata=metadata, quantize=args.quantize)
     print(
         f"wrote {args.out} ({args.quantize or 'float32'}, "
         f"{tfjs.read_metadata(Path(args.out))['format']['weight_bytes']} bytes of weights)"
@@ -261,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=cmd_train)
 
-    p = sub.add_parser("export", help="rewrite a model folder, optionally quantised")
+    p = with_data(sub.add_parser("export", help="rewrite a model folder, optionally quantised"))
     p.add_argument("model", help="bundled model name or folder")
     p.add_argument("--quantize", choices=QUANTIZE_CHOICES)
     p.add_argument("--out", required=True)
