@@ -94,7 +94,9 @@ def test_a_photo_of_a_number_is_read_when_chosen_pasted_or_dropped(ready_page):
         before = drive.sequence(page)
         png = photo_png(text, seed=len(text))
         if how == "choose":
-            page.set_input_files('[data-testid="image-input"]', {"name": "n.png", "mimeType": "image/png", "buffer": png})
+            page.set_input_files(
+                '[data-testid="image-input"]', {"name": "n.png", "mimeType": "image/png", "buffer": png}
+            )
         else:
             page.evaluate(
                 """([bytes, how]) => {
@@ -155,7 +157,12 @@ def test_the_drawing_downloads_as_png_and_as_strokes(ready_page, tmp_path):
     with page.expect_download() as download:
         page.click('[data-testid="download-strokes"]')
     saved = json.loads(Path(download.value.path()).read_text())
-    assert (saved["format"], saved["units"], saved["y"], saved["pad"]["height"]) == ("digitdraw-strokes", "pad", "down", 280)
+    assert (saved["format"], saved["units"], saved["y"], saved["pad"]["height"]) == (
+        "digitdraw-strokes",
+        "pad",
+        "down",
+        280,
+    )
     assert len(saved["strokes"]) == 2
     first = np.array(saved["strokes"][0])
     assert abs(first[:, 0].mean() - 141) < 3 and first[:, 1].min() < 60 and first[:, 1].max() > 220
@@ -188,8 +195,17 @@ def test_on_a_phone_the_answer_is_in_view_above_the_pad_while_drawing(browser, s
     detail = page.locator("#detail").bounding_box()
     assert page.locator("#detail").inner_text().endswith("sure"), "the top probability is shown"
     for box in (digits, detail, pad):
-        assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], box
-        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], box
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
     assert max(digits["y"] + digits["height"], detail["y"] + detail["height"]) <= pad["y"], "above the pad"
     page.mouse.up()
     page.context.close()
+
+
+def test_a_result_never_moves_the_pad(ready_page):
+    page = ready_page
+    top = page.locator('[data-testid="pad"]').bounding_box()["y"]
+    long_number = [[(40 + 60 * k, 60), (42 + 60 * k, 230)] for k in range(12)]
+    drive.wait_for_sequence(page, drive.draw(page, long_number))
+    assert len(number(page)) >= 8
+    assert page.locator('[data-testid="pad"]').bounding_box()["y"] == top
