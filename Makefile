@@ -33,11 +33,12 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Rewrite the golden vectors the JS tests check against (after changing preprocess.py or numbers.py).
+# Rewrite the golden vectors the JS tests check against (after changing preprocess.py, numbers.py or images.py).
 golden: setup
 	$(PY) tests/golden/generate_preprocess.py
 	$(PY) tests/golden/generate_numbers.py
 	$(PY) tests/golden/generate_adapt.py
+	$(PY) tests/golden/generate_ink.py
 
 bench: setup system-deps
 	$(PY) -m digitdraw.bench --out-dir docs $(ARGS)

@@ -105,6 +105,13 @@ def test_golden_file_is_up_to_date(golden_generator):
     assert json.loads(golden.GOLDEN_FILE.read_text()) == json.loads(json.dumps(golden.build(), separators=(",", ":")))
 
 
+def test_ink_golden_file_is_up_to_date(golden_generator):
+    """tests/js/ink.test.js checks the JS image reader against this file: it must be what
+    images.py and numbers.py make today."""
+    golden = golden_generator("ink")
+    assert json.loads(golden.GOLDEN_FILE.read_text()) == json.loads(json.dumps(golden.build(), separators=(",", ":")))
+
+
 def test_predict_reads_a_number_in_an_image(tmp_path, capsys):
     """A scan-like image of a written number: read by segmenting the raster, as the CLI does."""
     from PIL import Image

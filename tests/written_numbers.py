@@ -37,3 +37,18 @@ def image_of(number: str, file_format: str = "PNG") -> bytes:
     buffer = io.BytesIO()
     Image.fromarray((255 * (1 - ink)).astype(np.uint8)).save(buffer, format=file_format)
     return buffer.getvalue()
+
+
+def photo_of(strokes, height: int, width: int, pen: float, seed: int = 0, light_on_dark: bool = False) -> np.ndarray:
+    """Strokes (pixel units) as a photo of writing: RGB uint8, grey slightly tinted paper under an
+    uneven light (brighter at one corner, falling off across the sheet), camera grain, dark ink —
+    or chalk on a board with `light_on_dark`."""
+    rng = np.random.default_rng(seed)
+    ink = render_strokes(strokes, height, width, pen)
+    rows, cols = np.mgrid[0:height, 0:width]
+    light = 0.7 + 0.3 * (1 - cols / width) * (1 - 0.5 * rows / height) + 0.05 * (rows / height) ** 2
+    paper, drawn = (0.25, 0.85) if light_on_dark else (0.78, 0.18)
+    grey = light * (paper * (1 - ink) + drawn * ink)
+    tint = np.array([1.0, 0.97, 0.92])
+    pixels = grey[..., None] * tint + rng.normal(0, 0.025, size=(height, width, 3))
+    return np.clip(np.round(pixels * 255), 0, 255).astype(np.uint8)

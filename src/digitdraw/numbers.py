@@ -300,21 +300,11 @@ class NumberReader:
 
     def read_ink(self, ink: np.ndarray, max_parts: int | None = None) -> NumberReading:
         """Read a number from an ink raster (ink high, in [0, 1]): its connected ink components are
-        the parts, and a group of them is cropped and fitted as MNIST was (the raster recipe).
-        More than `max_parts` components (after dust is left out) raise TooManyPartsError."""
-        from scipy import ndimage
-
-        mask = ink > preprocess.INK_THRESHOLD
-        labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
-        sizes = ndimage.sum_labels(mask, labels, range(1, count + 1)) if count else np.zeros(0)
-        specks = [k + 1 for k, size in enumerate(sizes) if size < SPECK_SHARE * sizes.max()]
-        if specks:  # dust and noise, not strokes: left out before they could be read as digits
-            labels[np.isin(labels, specks)] = 0
-            labels, count = ndimage.label(labels > 0, structure=np.ones((3, 3)))
+        the parts (`ink_parts`), and a group of them is cropped and fitted as MNIST was (the
+        raster recipe). More than `max_parts` components raise TooManyPartsError."""
+        labels, count = ink_parts(ink)
         if max_parts is not None and count > max_parts:
             raise TooManyPartsError(f"the image has {count} separate marks; at most {max_parts} are read")
-        slices = ndimage.find_objects(labels)
-        boxes = [(float(s[1].start), float(s[0].start), float(s[1].stop - 1), float(s[0].stop - 1)) for s in slices]
         keys = [("ink", k) for k in range(count)]
 
         def make_input(indices):
@@ -322,7 +312,32 @@ class NumberReader:
 
         self.scores.clear()  # component numbers mean nothing from one image to the next
         self.readings.clear()
-        return self.read_parts(boxes, keys, make_input)
+        return self.read_parts(ink_boxes(labels), keys, make_input)
+
+
+def ink_parts(ink: np.ndarray) -> tuple[np.ndarray, int]:
+    """The parts of an ink raster: its connected ink components (8-neighbours, above the ink
+    threshold), dust left out, numbered 1..count in `labels` (0: no part). The JS twin is ink.js."""
+    from scipy import ndimage
+
+    mask = ink > preprocess.INK_THRESHOLD
+    labels, count = ndimage.label(mask, structure=np.ones((3, 3)))
+    sizes = ndimage.sum_labels(mask, labels, range(1, count + 1)) if count else np.zeros(0)
+    specks = [k + 1 for k, size in enumerate(sizes) if size < SPECK_SHARE * sizes.max()]
+    if specks:  # dust and noise, not strokes: left out before they could be read as digits
+        labels[np.isin(labels, specks)] = 0
+        labels, count = ndimage.label(labels > 0, structure=np.ones((3, 3)))
+    return labels, count
+
+
+def ink_boxes(labels: np.ndarray) -> list[Box]:
+    """Each part's box (x0, y0, x1, y1), inclusive pixel indices, in label order."""
+    from scipy import ndimage
+
+    return [
+        (float(s[1].start), float(s[0].start), float(s[1].stop - 1), float(s[0].stop - 1))
+        for s in ndimage.find_objects(labels)
+    ]
 
 
 def _distances(points: np.ndarray, polyline: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Recognizer } from '../../src/digitdraw/app/web/js/recognizer.js';
+import { renderStrokes } from '../../src/digitdraw/app/web/js/preprocess.js';
 
 const BUNDLED = new URL('../../src/digitdraw/bundled/', import.meta.url).pathname;
 
@@ -34,6 +35,17 @@ test('reads a number drawn as strokes, left to right', async () => {
   assert.equal(reading.rejected, null);
   assert.equal(reading.digits.length, 2);
   for (const d of reading.digits) assert.ok(Math.abs(d.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+});
+
+test('reads a number in an ink raster by its ink marks, as numbers.py read_ink', async () => {
+  const [height, width] = [280, 420];
+  const ink = renderStrokes([ONE, ZERO], height, width, 18);
+  const reading = await recognizer.readInk(ink, height, width, 'robust-cnn');
+  assert.equal(reading.text, '10');
+  assert.equal(reading.rejected, null);
+  assert.deepEqual(reading.digits.map((d) => d.parts), [[0], [1]]);
+  assert.equal(reading.inputs.length, 2);
+  assert.equal((await recognizer.readInk(new Float64Array(height * width), height, width, 'robust-cnn')).text, '');
 });
 
 test('a tap is not a digit; a taught dash reads as what it was taught', async () => {

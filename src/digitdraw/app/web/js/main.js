@@ -7,7 +7,9 @@
  * of results from queue.js, all DOM work from view.js and pad.js.
  */
 import config from '../config.json' with { type: 'json' };
-import { DrawingPad } from './pad.js';
+import { DrawingPad, PAD_UNITS } from './pad.js';
+import { inkFromPixels } from './ink.js';
+import { imageIn, picturePixels } from './picture.js';
 import { chooseBackend } from './classifier.js';
 import { Recognizer, memoryStorage } from './recognizer.js';
 import { PredictionQueue } from './queue.js';
@@ -97,15 +99,30 @@ async function predictDrawing(state, pad, view, strokes, { final, compare }) {
     view.showRejected(reading.rejected, reading.digits[0].probabilities, state.recognizer.inputOf(strokes), final);
     return;
   }
-  const show = (isFinal) => {
-    const selected = chooseDigit(reading.digits, state.picked);
+  showNumber(state, pad, view, reading, final, (selected) => {
     const digitStrokes = reading.digits[selected].parts.map((k) => strokes[k]);
-    const input = state.recognizer.inputOf(digitStrokes);
     state.shown = { strokes: digitStrokes };
     view.setTeachable(true);
+    return state.recognizer.inputOf(digitStrokes);
+  });
+}
+
+/**
+ * Show a number read (from strokes or a picture): the digits, their boxes on the pad (`scale`:
+ * pad units per box unit) and the selected digit's probabilities and input (`inputOf(index)`).
+ */
+function showNumber(state, pad, view, reading, final, inputOf, scale = 1) {
+  const show = (isFinal) => {
+    const selected = chooseDigit(reading.digits, state.picked);
+    const input = inputOf(selected);
     const several = reading.digits.length > 1;
     pad.showMarks(
-      reading.digits.map((d, i) => ({ box: d.box, label: String(d.digit), selected: several && i === selected, unsure: d.unsure })),
+      reading.digits.map((d, i) => ({
+        box: d.box.map((v) => v * scale),
+        label: String(d.digit),
+        selected: several && i === selected,
+        unsure: d.unsure,
+      })),
     );
     view.showReading(reading, selected, input, isFinal, (index) => {
       state.picked = index;
@@ -113,6 +130,26 @@ async function predictDrawing(state, pad, view, strokes, { final, compare }) {
     });
   };
   show(final);
+}
+
+/** Read a photo or scan of a written number and show it on the pad with the digits found. */
+async function readPicture(state, pad, view, file) {
+  const { canvas, rgba, height, width } = await picturePixels(file);
+  const reading = await state.recognizer.readInk(inkFromPixels(rgba, height, width), height, width, state.selected);
+  const scale = pad.showPicture(canvas);
+  state.picked = null;
+  state.shown = null; // taught examples are strokes: a picture cannot be taught
+  view.setTeachable(false);
+  if (!reading.digits.length) return view.showEmpty(true, 'No writing found in that image.');
+  if (reading.rejected) return view.showRejected(reading.rejected, reading.digits[0].probabilities, reading.inputs[0], true);
+  showNumber(state, pad, view, reading, true, (selected) => reading.inputs[selected], scale);
+}
+
+/** The model in the address (?model=NAME), other parameters kept, so a link opens with it. */
+function rememberModel(name) {
+  const url = new URL(location.href);
+  url.searchParams.set('model', name);
+  history.replaceState(history.state, '', url);
 }
 
 async function selectModel(state, pad, view, name, predictLive) {
@@ -131,6 +168,7 @@ async function selectModel(state, pad, view, name, predictLive) {
     throw error;
   }
   if (name !== state.selected) return; // another choice came in while this one loaded
+  rememberModel(name);
   const how = `TF.js ${tf.version.tfjs} on ${state.backend}${recipe === 'raster' ? ' · raster recipe' : ''}`;
   view.setReady(true, `${name} ready · ${how}`);
   if (!pad.isEmpty) predictLive();
@@ -152,11 +190,64 @@ function onceAFrame(pad, action) {
 function bindKeys(pad) {
   document.addEventListener('keydown', (event) => {
     if (event.target instanceof HTMLSelectElement) return;
+    const command = event.ctrlKey || event.metaKey;
+    const key = event.key.toLowerCase();
     if (event.key === 'Escape') pad.clear();
-    else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'z') {
+    else if (command && ((key === 'z' && event.shiftKey) || key === 'y')) {
+      event.preventDefault();
+      pad.redo();
+    } else if (command && key === 'z') {
       event.preventDefault();
       pad.undo();
     }
+  });
+}
+
+/** Pictures in: drop onto the pad, paste anywhere (Ctrl+V), or the "Choose image" input. */
+function bindPictures(pad, view, read) {
+  const input = document.querySelector('[data-testid="image-input"]');
+  const take = (file) => {
+    if (!file) return view.showError('That was not an image: drop, paste or choose a photo or scan (PNG or JPEG).');
+    read(file);
+  };
+  input.addEventListener('change', () => {
+    const [file] = input.files;
+    input.value = ''; // the same file may be chosen again
+    if (file) take(file);
+  });
+  pad.canvas.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    pad.canvas.classList.add('dropping');
+  });
+  pad.canvas.addEventListener('dragleave', () => pad.canvas.classList.remove('dropping'));
+  pad.canvas.addEventListener('drop', (event) => {
+    event.preventDefault();
+    pad.canvas.classList.remove('dropping');
+    take(imageIn(event.dataTransfer));
+  });
+  document.addEventListener('paste', (event) => {
+    const file = imageIn(event.clipboardData);
+    if (!file) return; // text pasted into a field is not ours
+    event.preventDefault();
+    take(file);
+  });
+}
+
+/** Save the drawing: a PNG of it, or its strokes as JSON (README: "Strokes file"). */
+function bindDownloads(pad, view) {
+  document.querySelector('[data-testid="download-png"]').addEventListener('click', () => {
+    pad.snapshot().toBlob((blob) => view.saveFile('digitdraw-drawing.png', blob));
+  });
+  document.querySelector('[data-testid="download-strokes"]').addEventListener('click', () => {
+    const file = {
+      format: 'digitdraw-strokes',
+      version: 1,
+      units: 'pad',
+      y: 'down',
+      pad: { height: PAD_UNITS, width: Math.round(pad.widthUnits * 1000) / 1000 },
+      strokes: pad.strokes,
+    };
+    view.saveFile('digitdraw-strokes.json', new Blob([JSON.stringify(file)], { type: 'application/json' }));
   });
 }
 
@@ -241,15 +332,22 @@ function start() {
   };
 
   pad.addEventListener('strokeupdate', onceAFrame(pad, () => predict(false)));
-  for (const type of ['strokeend', 'clear', 'undo']) pad.addEventListener(type, () => predict(true));
+  for (const type of ['strokeend', 'clear', 'undo', 'redo']) pad.addEventListener(type, () => predict(true));
+  for (const type of ['strokeupdate', 'clear', 'undo', 'redo']) pad.addEventListener(type, () => view.setRedo(pad.canRedo));
   document.querySelector('[data-testid="clear"]').addEventListener('click', () => pad.clear());
   document.querySelector('[data-testid="undo"]').addEventListener('click', () => pad.undo());
+  document.querySelector('[data-testid="redo"]').addEventListener('click', () => pad.redo());
   document.querySelector('[data-testid="predict"]').addEventListener('click', () => predict(true));
   compareBox.addEventListener('change', () => {
     view.showComparison(compareBox.checked ? [] : null);
     if (compareBox.checked) predict(true);
   });
   bindKeys(pad);
+  bindDownloads(pad, view);
+  // A picture is read in turn with the drawings, so the result shown is always the latest.
+  const readFile = (file) =>
+    queue.push(() => state && readPicture(state, pad, view, file).catch((error) => view.showError(error.message)), { final: true });
+  bindPictures(pad, view, readFile);
 
   return startup.then(async () => {
     const select = (name) => selectModel(state, pad, view, name, () => predict(false));

@@ -231,7 +231,7 @@ export function digitReading(parts, boxes, read, scored) {
  * Fill `cache` with `classify`'s answers for the [key, group] pairs it lacks, in one call.
  * @returns {Promise<void>}
  */
-async function ask(classify, cache, wanted, partStrokes) {
+async function ask(classify, cache, wanted, groupInput) {
   const missing = wanted.filter(([key]) => !cache.has(key));
   for (const [key] of wanted) {
     if (cache.has(key)) {
@@ -241,7 +241,7 @@ async function ask(classify, cache, wanted, partStrokes) {
     }
   }
   if (missing.length) {
-    const results = await classify(missing.map(([, group]) => group.flatMap((k) => partStrokes[k])));
+    const results = await classify(missing.map(([, group]) => groupInput(group)));
     missing.forEach(([key], i) => cache.set(key, results[i]));
   }
   for (const key of cache.keys()) {
@@ -279,6 +279,21 @@ export class NumberReader {
     const boxes = parts.map((part) => union(part.map((k) => boxOf(drawn[k]))));
     const keys = parts.map((part) => part.map((k) => strokeKey(drawn[k])).sort().join('+'));
     const partStrokes = parts.map((part) => part.map((k) => drawn[k]));
+    const reading = await this.readParts(boxes, keys, (group) => group.flatMap((k) => partStrokes[k]));
+    const asStrokes = (d) => ({ ...d, parts: d.parts.flatMap((k) => parts[k]).sort((a, b) => a - b) });
+    return { ...reading, digits: reading.digits.map(asStrokes) };
+  }
+
+  /**
+   * Read parts (groups of strokes, or an image's ink marks: ink.js) whose boxes are `boxes`, as
+   * numbers.py's `read_parts`. A digit's `parts` are indices into `boxes`.
+   * @param {Box[]} boxes
+   * @param {string[]} keys each part's identity in the caches
+   * @param {(group: number[]) => *} groupInput what scoreGroups and readGroups take for a group of parts
+   * @returns {Promise<{digits: object[], text: string, alternative: (string|null)}>}
+   */
+  async readParts(boxes, keys, groupInput) {
+    if (!boxes.length) return { digits: [], text: '', alternative: null };
     const order = readingOrder(boxes);
     const height = lineHeight(boxes, order);
     const groupOf = new Map(
@@ -286,20 +301,17 @@ export class NumberReader {
     );
     const keyOf = (group) => group.map((k) => keys[k]).sort().join('|');
     const unique = (groups) => [...new Map(groups.map((g) => [keyOf(g), g])).entries()];
-    await ask(this.scoreGroups, this.scores, unique([...groupOf.values()]), partStrokes);
+    await ask(this.scoreGroups, this.scores, unique([...groupOf.values()]), groupInput);
     const score = (start, end) => {
       const group = groupOf.get(`${start}:${end}`);
       if (!group) return null;
       return digitLogScore(this.scores.get(keyOf(group))) + prior(group.map((k) => boxes[k]), height) + SEGMENT_BONUS;
     };
     const found = bestSegmentations(order.length, score).map(([, runs]) => runs.map(([a, b]) => groupOf.get(`${a}:${b}`)));
-    if (this.readGroups) await ask(this.readGroups, this.readings, unique(found.flat()), partStrokes);
+    if (this.readGroups) await ask(this.readGroups, this.readings, unique(found.flat()), groupInput);
     const read = this.readGroups ? this.readings : this.scores;
     const readings = found.map((groups) =>
-      groups.map((group) => {
-        const digit = digitReading(group, boxes, read.get(keyOf(group)), this.scores.get(keyOf(group)));
-        return { ...digit, parts: group.flatMap((k) => parts[k]).sort((a, b) => a - b) };
-      }),
+      groups.map((group) => digitReading(group, boxes, read.get(keyOf(group)), this.scores.get(keyOf(group)))),
     );
     const texts = readings.map((digits) => digits.map((d) => d.digit).join(''));
     return { digits: readings[0], text: texts[0], alternative: texts[1] !== undefined && texts[1] !== texts[0] ? texts[1] : null };

@@ -5,7 +5,9 @@
  * from the canvas. Over the strokes it can show the digits read, each as a faint labelled box.
  *
  * Events: 'strokeupdate' while a stroke is being drawn (it started or grew), 'strokeend' when the
- * pen lifts, 'clear' and 'undo' when the drawing changes by those commands.
+ * pen lifts, 'clear', 'undo' and 'redo' when the drawing changes by those commands. Undone strokes
+ * can be redone until a new stroke starts. The pad can also show a picture (an image being read)
+ * instead of strokes, until the next stroke or clear.
  */
 import config from '../config.json' with { type: 'json' };
 
@@ -20,6 +22,8 @@ export class DrawingPad extends EventTarget {
     this.canvas = canvas;
     this.context = canvas.getContext('2d');
     this.strokes = [];
+    this.undone = []; // strokes taken back by undo, last undone last: what redo brings back
+    this.picture = null; // an image shown instead of strokes: {image, scale} (pad units per image pixel)
     this.marks = []; // [{box, label, selected, unsure}] in pad units, drawn over the strokes
     this.active = null; // pointerId of the stroke being drawn
     canvas.addEventListener('pointerdown', (e) => this.#down(e));
@@ -31,6 +35,15 @@ export class DrawingPad extends EventTarget {
 
   get isEmpty() {
     return this.strokes.length === 0;
+  }
+
+  get canRedo() {
+    return this.undone.length > 0;
+  }
+
+  /** The pad's width in pad units (its height is PAD_UNITS). */
+  get widthUnits() {
+    return (this.canvas.width / this.canvas.height) * PAD_UNITS;
   }
 
   /** Pointer position in pad units, right whatever the scroll, zoom or CSS size. */
@@ -51,6 +64,8 @@ export class DrawingPad extends EventTarget {
     event.preventDefault();
     this.active = event.pointerId;
     this.canvas.setPointerCapture?.(event.pointerId);
+    this.undone = []; // a new stroke starts a new history
+    this.picture = null;
     this.strokes.push([this.#toPad(event)]);
     this.redraw();
     this.dispatchEvent(new Event('strokeupdate'));
@@ -73,6 +88,8 @@ export class DrawingPad extends EventTarget {
 
   clear() {
     this.strokes = [];
+    this.undone = [];
+    this.picture = null;
     this.marks = [];
     this.active = null;
     this.redraw();
@@ -81,10 +98,47 @@ export class DrawingPad extends EventTarget {
 
   undo() {
     if (!this.strokes.length) return;
-    this.strokes.pop();
+    this.undone.push(this.strokes.pop());
     this.active = null;
     this.redraw();
     this.dispatchEvent(new Event('undo'));
+  }
+
+  /** Bring back the last stroke undone (nothing once a new stroke has started). */
+  redo() {
+    if (!this.undone.length || this.active !== null) return;
+    this.strokes.push(this.undone.pop());
+    this.redraw();
+    this.dispatchEvent(new Event('redo'));
+  }
+
+  /**
+   * Show a picture (a canvas or image bitmap) fitted into the pad instead of the strokes, which
+   * are dropped; no event. @returns {number} pad units per picture pixel, to place marks with.
+   */
+  showPicture(image) {
+    this.strokes = [];
+    this.undone = [];
+    this.marks = [];
+    const scale = Math.min(PAD_UNITS / image.height, this.widthUnits / image.width);
+    this.picture = { image, scale };
+    this.redraw();
+    return scale;
+  }
+
+  /**
+   * The drawing as a picture to save: dark strokes on white, `PAD_UNITS` pixels tall, no marks.
+   * @returns {HTMLCanvasElement}
+   */
+  snapshot() {
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(this.widthUnits);
+    canvas.height = PAD_UNITS;
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    this.#drawStrokes(context, '#000');
+    return canvas;
   }
 
   /** Match the backing store to the displayed size × devicePixelRatio, so lines stay sharp. */
@@ -100,17 +154,27 @@ export class DrawingPad extends EventTarget {
     this.redraw();
   }
 
-  /** Draw every stroke as a smooth curve through the midpoints of its samples. */
+  /** Draw the picture or the strokes, and the digits' marks over them. */
   redraw() {
     const { context, canvas } = this;
     context.setTransform(1, 0, 0, 1, 0, 0);
     context.clearRect(0, 0, canvas.width, canvas.height);
     const unit = canvas.height / PAD_UNITS;
     context.setTransform(unit, 0, 0, unit, 0, 0);
+    if (this.picture) {
+      const { image, scale } = this.picture;
+      context.drawImage(image, 0, 0, image.width * scale, image.height * scale);
+    }
+    this.#drawStrokes(context, getComputedStyle(canvas).color);
+    this.#drawMarks(context);
+  }
+
+  /** Every stroke as a smooth curve through the midpoints of its samples, in pad units. */
+  #drawStrokes(context, colour) {
     context.lineCap = 'round';
     context.lineJoin = 'round';
     context.lineWidth = PEN_WIDTH;
-    context.strokeStyle = context.fillStyle = getComputedStyle(canvas).color;
+    context.strokeStyle = context.fillStyle = colour;
     for (const stroke of this.strokes) {
       context.beginPath();
       context.moveTo(...stroke[0]);
@@ -123,7 +187,6 @@ export class DrawingPad extends EventTarget {
       if (stroke.length > 1) context.lineTo(...stroke[stroke.length - 1]);
       context.stroke();
     }
-    this.#drawMarks(context);
   }
 
   #drawMarks(context) {

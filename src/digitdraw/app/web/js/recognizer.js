@@ -11,6 +11,7 @@ import config from '../config.json' with { type: 'json' };
 import { blend, nearestSimilarities, normalised } from './adapt.js';
 import { Classifier } from './classifier.js';
 import { ExampleStore } from './examples.js';
+import { inkBoxes, inkParts, partsInput } from './ink.js';
 import { NumberReader, digitReading } from './numbers.js';
 import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
 import { rejected } from './rejection.js';
@@ -110,6 +111,26 @@ export class Recognizer {
     const digit = digitReading([0], [box], read, scored);
     const reason = await this.#rejection([digit.notADigit], null, () => input, name);
     return { digits: [digit], text: String(digit.digit), alternative: null, rejected: reason };
+  }
+
+  /**
+   * Read an ink raster (ink.js's `inkFromPixels` of a photo or scan) with `name`, as numbers.py's
+   * `read_ink`: its connected ink marks are the parts. Images are read by the models alone (taught
+   * examples are strokes) and turned down only by the segmenter's "not a digit" (no pen path).
+   * @param {Float64Array} ink height × width, ink high in [0, 1]
+   * @returns {Promise<{digits: object[], text: string, alternative: (string|null), rejected: (string|null),
+   *   inputs: Float32Array[]}>} a digit's `parts` index the ink marks; `inputs[i]`: digit i's 28×28 input
+   */
+  async readInk(ink, height, width, name) {
+    const { labels, count } = inkParts(ink, height, width);
+    const boxes = inkBoxes(labels, count, width);
+    const classify = (model) => (inputs) => this.classifier.predictEach(model, inputs);
+    const scorer = this.segmenter && this.segmenter !== name ? this.segmenter : name;
+    const reader = new NumberReader(classify(scorer), scorer !== name ? classify(name) : null);
+    const input = (group) => partsInput(ink, labels, group, height, width);
+    const reading = await reader.readParts(boxes, boxes.map((_, k) => `ink${k}`), input);
+    const rejectedAs = reading.digits.length ? rejected(reading.digits.map((d) => d.notADigit)) : null;
+    return { ...reading, rejected: rejectedAs, inputs: reading.digits.map((d) => input(d.parts)) };
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * Everything the page shows about a result: the number read (one button per digit), the bar
- * chart and the 28×28 input of the selected digit, the model selector, the compare table, the
+ * chart (and the same probabilities as a table) and the 28×28 input of the selected digit, the model selector, the compare table, the
  * status line and the teaching controls. Takes data, touches only the DOM.
  */
 
@@ -29,6 +29,28 @@ export class View {
     this.teachMessage = $('teach-message');
     this.teachPrompt = $('teach-prompt');
     this.teachPromptText = this.teachPrompt.textContent;
+    this.redo = document.querySelector('[data-testid="redo"]');
+    this.probabilityCells = this.#makeProbabilityTable($('probabilities'));
+  }
+
+  /** The table's probability cells, one per digit (the row of digits is written once here). */
+  #makeProbabilityTable(table) {
+    const row = (header, cell) => {
+      const tr = document.createElement('tr');
+      tr.append(Object.assign(document.createElement('th'), { scope: 'row', textContent: header }));
+      const cells = [...Array(10).keys()].map(cell);
+      tr.append(...cells);
+      return [tr, cells];
+    };
+    const [digitsRow] = row('Digit', (d) => Object.assign(document.createElement('th'), { scope: 'col', textContent: String(d) }));
+    const [chanceRow, cells] = row('Probability', () => Object.assign(document.createElement('td'), { textContent: '–' }));
+    table.tBodies[0].replaceChildren(digitsRow, chanceRow);
+    return cells;
+  }
+
+  /** Redo is offered only when there is an undone stroke to bring back. */
+  setRedo(enabled) {
+    this.redo.disabled = !enabled;
   }
 
   /**
@@ -84,7 +106,12 @@ export class View {
 
   /** Save `data` as a JSON file called `name`. */
   download(name, data) {
-    const url = URL.createObjectURL(new Blob([JSON.stringify(data)], { type: 'application/json' }));
+    this.saveFile(name, new Blob([JSON.stringify(data)], { type: 'application/json' }));
+  }
+
+  /** Save `blob` as a file called `name` (the browser's download). */
+  saveFile(name, blob) {
+    const url = URL.createObjectURL(blob);
     const link = Object.assign(document.createElement('a'), { href: url, download: name });
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 0);
@@ -222,18 +249,18 @@ export class View {
     this.announce.textContent = announcement;
   }
 
-  /** The empty pad: a hint instead of a prediction. */
-  showEmpty(final) {
+  /** The empty pad: a hint (or `message`) instead of a prediction. */
+  showEmpty(final, message = null) {
     this.result.dataset.number = '';
     this.result.dataset.digit = '';
     this.result.dataset.confidence = '0';
     this.result.dataset.unsure = 'false';
     delete this.result.dataset.rejected;
     this.digits.replaceChildren(Object.assign(document.createElement('span'), { className: 'digit', textContent: '–' }));
-    this.detail.textContent = 'Draw a digit, 0 to 9, or a whole number, in the box.';
+    this.detail.textContent = message ?? 'Draw a digit, 0 to 9, or a whole number, in the box.';
     this.#drawChart(new Array(10).fill(0), -1);
     this.preview.clearRect(0, 0, 28, 28);
-    this.#finish(final, 'The pad is empty.');
+    this.#finish(final, message ?? 'The pad is empty.');
   }
 
   showError(message) {
@@ -249,6 +276,11 @@ export class View {
       style.getPropertyValue(d === top ? '--accent' : '--bar').trim(),
     );
     this.chart.update('none');
+    const empty = dataset.data.every((p) => p === 0);
+    this.probabilityCells.forEach((cell, d) => {
+      cell.textContent = empty ? '–' : percent(dataset.data[d]);
+      cell.classList.toggle('top', d === top);
+    });
   }
 
   #drawPreview(input) {
