@@ -87,7 +87,7 @@ test('nothing drawn reads as nothing; bad strokes are refused with a message', a
   await assert.rejects(reader.read('7'), /list of strokes/);
 });
 
-test('an image reads as one digit, dark on light, light on dark, or ink on transparency', async () => {
+test('an image reads, dark on light, light on dark, or ink on transparency', async () => {
   const cases = {
     'dark on light': picture([SEVEN]),
     'light on dark': picture([SEVEN], { ink: [240, 240, 240], paper: [10, 30, 60] }),
@@ -102,12 +102,15 @@ test('an image reads as one digit, dark on light, light on dark, or ink on trans
     assert.ok(x0 >= 60 && x0 <= 80 && y0 >= 45 && y0 <= 60 && x1 >= 200 && x1 <= 215 && y1 >= 230 && y1 <= 245, `${name}: ${reading.digits[0].box}`);
   }
   assert.equal((await reader.readImageData(picture([ZERO]))).number, '0');
+  const number = await reader.readImageData(picture([ONE, ZERO]));
+  assert.equal(number.number, '10', 'a whole number is cut into digits at its ink marks');
+  assert.ok(number.digits[0].box[2] < number.digits[1].box[0]);
 });
 
 test('pixels to ink: the paper is 0, the strongest ink 1, either way round', () => {
   for (const options of [{}, { ink: [240, 240, 240], paper: [10, 30, 60] }]) {
     const { width, height, data } = picture([SEVEN], options);
-    const ink = inkFromPixels(data, width, height);
+    const ink = inkFromPixels(data, height, width);
     assert.equal(ink[0], 0);
     assert.equal(Math.max(...ink), 1);
     assert.ok(ink[60 * width + 130] > 0.9, 'on the 7’s top bar');

@@ -15,8 +15,10 @@
  */
 import config from '../config.json' with { type: 'json' };
 import { chooseBackend } from './classifier.js';
-import { mnistFromInk, inkBounds } from './preprocess.js';
+import { inkFromPixels } from './ink.js';
 import { Recognizer, memoryStorage } from './recognizer.js';
+
+export { inkFromPixels } from './ink.js';
 
 /** Strokes are in pad units: the drawing surface is this many units tall, y pointing down. */
 export const PAD_UNITS = config.pad.units;
@@ -132,8 +134,9 @@ export class DigitRecognizer {
   }
 
   /**
-   * Read pixels as ONE digit, dark on light or light on dark (see `inkFromPixels`). Reading a
-   * whole number from pixels needs cutting the image into digits, which this module does not do yet.
+   * Read pixels: one digit or a whole number, dark on light or light on dark, a scan or a photo
+   * (uneven light and paper grain are taken away: ink.js, the twin of images.py). The number is
+   * cut into digits at its connected ink marks, as `digitdraw predict` does.
    * @param {{width: number, height: number, data: ArrayLike<number>}} imageData RGBA, e.g. an ImageData
    * @returns {Promise<Reading>} `box` in the image's pixels; number null and no digits for a blank image
    */
@@ -142,16 +145,12 @@ export class DigitRecognizer {
     if (!(width > 0 && height > 0 && data?.length === width * height * 4)) {
       throw new Error('readImageData needs RGBA pixels: {width, height, data} with width × height × 4 values, e.g. an ImageData');
     }
-    const ink = inkFromPixels(data, width, height);
-    const bounds = inkBounds(ink, height, width);
-    if (!bounds) return { number: null, digits: [], alternative: null, rejected: null };
-    const [top, bottom, left, right] = bounds;
-    const reading = await this.recognizer.readInput(mnistFromInk(ink, height, width), this.model, [left, top, right + 1, bottom + 1]);
-    return publicReading(reading, 1);
+    const ink = inkFromPixels(data, height, width);
+    return publicReading(await this.recognizer.readInk(ink, height, width, this.model), 1);
   }
 
   /**
-   * Read a canvas (or an image, ImageBitmap or video frame) as ONE digit, like `readImageData`.
+   * Read a canvas (or an image, ImageBitmap or video frame), like `readImageData`.
    * @param {CanvasImageSource} source
    * @returns {Promise<Reading>}
    * @throws {Error} when the browser will not give its pixels (an image from another site without CORS)
@@ -201,45 +200,6 @@ export class DigitRecognizer {
   importExamples(text) {
     return this.recognizer.importExamples(text);
   }
-}
-
-/**
- * RGBA pixels → ink in [0, 1], whichever way round the picture is: the simplest form of
- * images.py's rule (no uneven-light fit, no grain removal). Transparent pixels show over the
- * picture's own background, or, for ink alone on transparency, over the colour furthest from the
- * ink; the paper is the border's median grey; the ink is on the side of it the picture reaches
- * further, scaled so its strongest pixel is 1.
- * @param {ArrayLike<number>} data width × height × 4 values, 0–255
- * @returns {Float64Array} height × width, row-major
- */
-export function inkFromPixels(data, width, height) {
-  const count = width * height;
-  const alpha = new Float64Array(count);
-  const colour = new Float64Array(count);
-  for (let k = 0; k < count; k++) {
-    colour[k] = (data[4 * k] + data[4 * k + 1] + data[4 * k + 2]) / (3 * 255);
-    alpha[k] = data[4 * k + 3] / 255;
-  }
-  const drawn = colour.filter((_, k) => alpha[k] >= 0.5);
-  const drawnGrey = drawn.length ? median(drawn) : 1;
-  const meanAlpha = alpha.reduce((a, b) => a + b, 0) / count;
-  const behind = meanAlpha >= 0.5 ? drawnGrey : drawnGrey > 0.5 ? 0 : 1;
-  const grey = colour.map((c, k) => c * alpha[k] + behind * (1 - alpha[k]));
-  const border = [];
-  for (let c = 0; c < width; c++) border.push(grey[c], grey[(height - 1) * width + c]);
-  for (let r = 0; r < height; r++) border.push(grey[r * width], grey[r * width + width - 1]);
-  const paper = median(Float64Array.from(border));
-  let [lightest, darkest] = [0, 1];
-  for (const g of grey) [lightest, darkest] = [Math.max(lightest, g), Math.min(darkest, g)];
-  const sign = lightest - paper < paper - darkest ? -1 : 1; // ink darker than the paper: -1
-  const ink = grey.map((g) => Math.max(sign * (g - paper), 0));
-  const peak = ink.reduce((a, b) => Math.max(a, b), 0);
-  return peak < 1e-6 ? ink.fill(0) : ink.map((v) => v / peak);
-}
-
-function median(values) {
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** The page's `tf`, or the site's bundle loaded now (a classic script, so it sets the global). */

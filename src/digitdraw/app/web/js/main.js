@@ -11,7 +11,7 @@ import { DrawingPad, PAD_UNITS } from './pad.js';
 import { inkFromPixels } from './ink.js';
 import { imageIn, picturePixels } from './picture.js';
 import { chooseBackend } from './classifier.js';
-import { Recognizer, memoryStorage } from './recognizer.js';
+import { Recognizer, browserStorage } from './recognizer.js';
 import { PredictionQueue } from './queue.js';
 import { View } from './view.js';
 
@@ -41,16 +41,6 @@ async function boot() {
   const selected = names.includes(params.get('model')) ? params.get('model') : catalog.default;
   const recognizer = new Recognizer(tf, catalog.models, { recipe, storage: browserStorage() });
   return { backend, catalog, selected, recognizer, picked: null, shown: null };
-}
-
-/** localStorage, or (where the browser blocks it, e.g. some embedded frames) a store for this visit only. */
-function browserStorage() {
-  try {
-    localStorage.getItem('');
-    return localStorage;
-  } catch {
-    return memoryStorage();
-  }
 }
 
 /** Every model's reading of the drawing; a model that fails gets a row saying so, the others still answer. */

@@ -12,7 +12,7 @@ import { blend, nearestSimilarities, normalised } from './adapt.js';
 import { Classifier } from './classifier.js';
 import { ExampleStore } from './examples.js';
 import { inkBoxes, inkParts, partsInput } from './ink.js';
-import { NumberReader, digitReading } from './numbers.js';
+import { NumberReader } from './numbers.js';
 import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
 import { rejected } from './rejection.js';
 
@@ -93,24 +93,6 @@ export class Recognizer {
     if (!reading.digits.length) return { ...reading, rejected: null };
     const notADigit = reading.digits.map((d) => d.notADigit);
     return { ...reading, rejected: await this.#rejection(notADigit, strokes, () => this.inputOf(strokes), name) };
-  }
-
-  /**
-   * Read one 28×28 input (e.g. an image's ink through preprocess.js's mnistFromInk) as ONE digit,
-   * adapted and turned down as a drawing would be (without the stroke-only tap and scribble tests).
-   * @param {Float32Array} input
-   * @param {string} name the model
-   * @param {[number, number, number, number]} [box] where the digit is, reported as its `box`
-   * @returns {Promise<{digits: object[], text: string, alternative: null, rejected: (string|null)}>}
-   */
-  async readInput(input, name, box = [0, 0, 0, 0]) {
-    const [read] = this.examples.count
-      ? await this.#adaptedProbabilities(name, [input])
-      : await this.classifier.predictEach(name, [input]);
-    const [scored] = this.segmenter ? await this.classifier.predictEach(this.segmenter, [input]) : [read];
-    const digit = digitReading([0], [box], read, scored);
-    const reason = await this.#rejection([digit.notADigit], null, () => input, name);
-    return { digits: [digit], text: String(digit.digit), alternative: null, rejected: reason };
   }
 
   /**
