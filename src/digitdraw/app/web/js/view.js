@@ -11,7 +11,8 @@ const REJECTED = {
   scribble: 'That does not look like a digit: it looks like a scribble or a filled shape.',
   'not-a-digit': 'That does not look like a digit.',
 };
-const percent = (p) => `${(p * 100).toFixed(p >= 0.995 || p < 0.01 ? 0 : 1)}%`;
+const percentValue = (p) => (p * 100).toFixed(p >= 0.995 || p < 0.01 ? 0 : 1);
+const percent = (p) => `${percentValue(p)}%`;
 
 export class View {
   constructor() {
@@ -43,7 +44,7 @@ export class View {
       return [tr, cells];
     };
     const [digitsRow] = row('Digit', (d) => Object.assign(document.createElement('th'), { scope: 'col', textContent: String(d) }));
-    const [chanceRow, cells] = row('Probability', () => Object.assign(document.createElement('td'), { textContent: '–' }));
+    const [chanceRow, cells] = row('Chance, %', () => Object.assign(document.createElement('td'), { textContent: '–' }));
     table.tBodies[0].replaceChildren(digitsRow, chanceRow);
     return cells;
   }
@@ -278,7 +279,7 @@ export class View {
     this.chart.update('none');
     const empty = dataset.data.every((p) => p === 0);
     this.probabilityCells.forEach((cell, d) => {
-      cell.textContent = empty ? '–' : percent(dataset.data[d]);
+      cell.textContent = empty ? '–' : percentValue(dataset.data[d]); // the row header says %: narrow cells
       cell.classList.toggle('top', d === top);
     });
   }
