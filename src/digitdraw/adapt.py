@@ -192,7 +192,9 @@ class Adapter:
     def _features(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if len(batch) == 0:
             return np.zeros((0, 1)), np.zeros((0, NUM_CLASSES))
-        features, probabilities = self.features.predict_on_batch(batch)  # compiled, as NumberReader.for_model
+        from .numbers import compiled_predict
+
+        features, probabilities = compiled_predict(self.features, batch)
         return np.asarray(features, dtype=np.float64), calibrated(np.asarray(probabilities), self.temperature)
 
     def nearest_similarity(self, strokes) -> float:
