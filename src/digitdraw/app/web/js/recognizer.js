@@ -91,8 +91,7 @@ export class Recognizer {
   async read(strokes, name) {
     const reading = await this.#readerFor(name).read(strokes);
     if (!reading.digits.length) return { ...reading, rejected: null };
-    const notADigit = reading.digits.map((d) => d.notADigit);
-    return { ...reading, rejected: await this.#rejection(notADigit, strokes, () => this.inputOf(strokes), name) };
+    return { ...reading, rejected: await this.#rejection(reading, strokes, name) };
   }
 
   /**
@@ -186,12 +185,13 @@ export class Recognizer {
     return this.readers.get(name);
   }
 
-  /** rejection.js's verdict; a drawing like a taught example is never turned down. `inputOf()`: the whole drawing's input. */
-  async #rejection(notADigit, strokes, inputOf, name) {
+  /** rejection.js's verdict; a drawing like a taught example is never turned down. */
+  async #rejection(reading, strokes, name) {
+    const notADigit = reading.digits.map((d) => d.notADigit);
     const reason = rejected(notADigit, strokes);
     if (!reason || !this.examples.count) return reason;
     const taught = await this.#taughtFeatures(name);
-    const { features } = await this.classifier.predictWithFeatures(name, [inputOf()]);
+    const { features } = await this.classifier.predictWithFeatures(name, [this.inputOf(strokes)]);
     return rejected(notADigit, strokes, Math.max(...nearestSimilarities(features[0], taught).filter((s) => !Number.isNaN(s))));
   }
 }

@@ -230,16 +230,19 @@ export class View {
    * @param {string} reason 'tap', 'scribble' or 'not-a-digit'
    */
   showRejected(reason, probabilities, input, final) {
-    this.result.dataset.number = '';
-    this.result.dataset.digit = '';
-    this.result.dataset.confidence = '0';
-    this.result.dataset.unsure = 'false';
-    this.result.dataset.rejected = reason;
-    this.digits.replaceChildren(Object.assign(document.createElement('span'), { className: 'digit', textContent: '✕' }));
+    this.#showNoDigits('✕', reason);
     this.detail.textContent = REJECTED[reason];
     this.#drawChart(probabilities, -1);
     this.#drawPreview(input);
     this.#finish(final, REJECTED[reason]);
+  }
+
+  /** The test hooks and the big glyph of a result with no digits; `rejected`: rejection.js's reason or null. */
+  #showNoDigits(glyph, rejected) {
+    Object.assign(this.result.dataset, { number: '', digit: '', confidence: '0', unsure: 'false' });
+    if (rejected) this.result.dataset.rejected = rejected;
+    else delete this.result.dataset.rejected;
+    this.digits.replaceChildren(Object.assign(document.createElement('span'), { className: 'digit', textContent: glyph }));
   }
 
   /** Bump data-seq and announce, for final results. */
@@ -252,12 +255,7 @@ export class View {
 
   /** The empty pad: a hint (or `message`) instead of a prediction. */
   showEmpty(final, message = null) {
-    this.result.dataset.number = '';
-    this.result.dataset.digit = '';
-    this.result.dataset.confidence = '0';
-    this.result.dataset.unsure = 'false';
-    delete this.result.dataset.rejected;
-    this.digits.replaceChildren(Object.assign(document.createElement('span'), { className: 'digit', textContent: '–' }));
+    this.#showNoDigits('–', null);
     this.detail.textContent = message ?? 'Draw a digit, 0 to 9, or a whole number, in the box.';
     this.#drawChart(new Array(10).fill(0), -1);
     this.preview.clearRect(0, 0, 28, 28);
