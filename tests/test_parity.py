@@ -1,4 +1,4 @@
-"""Parity: the exported files in real @tensorflow/tfjs 4.22 (Node) give Keras's answers."""
+"""Parity: the exported files in real @tensorflow/tfjs 4.22 (Node, the page's WASM backend) give Keras's answers."""
 
 import json
 import subprocess
@@ -38,6 +38,7 @@ def test_tfjs_matches_keras_on_real_mnist(name, test_sample, tmp_path):
     keras_probabilities = tfjs.load(folder).predict(images, verbose=0)
     output = tfjs_probabilities(folder, images, tmp_path)
     assert output["version"] == "4.22.0"
+    assert output["backend"] == "wasm", "the page's backend"
     assert output["leaked_tensors"] == 0, "a prediction must not leak tensors"
     difference = np.abs(output["probabilities"] - keras_probabilities).max()
     assert difference <= 1e-5, f"max abs difference {difference:.2e}"

@@ -1,11 +1,13 @@
-// Run the page's Classifier on real @tensorflow/tfjs in Node and print its probabilities (and,
+// Run the page's Classifier on real @tensorflow/tfjs in Node, on the page's WASM backend and print its probabilities (and,
 // through predictWithFeatures, the features writer adaptation compares).
 // Usage: node tests/js/tfjs_predict.mjs MODEL_DIR INPUTS.f32 > out.json
 // INPUTS.f32 holds n × 784 little-endian float32 values. The model goes through tfjs's own HTTP
 // loader (as in the browser), with a fetch that reads the files from disk.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Classifier } from '../../src/digitdraw/app/web/js/classifier.js';
 
 const [modelDir, inputsPath] = process.argv.slice(2);
@@ -19,7 +21,9 @@ async function diskFetch(url) {
   }
 }
 
-await tf.setBackend('cpu');
+// The page's backend, and ~12× faster here than tfjs's pure-JS 'cpu' one.
+setWasmPaths(fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
+await tf.setBackend('wasm');
 const classifier = new Classifier(tf, () => tf.io.http('http://model.local/model.json', { fetchFunc: diskFetch }));
 const bytes = await readFile(inputsPath);
 const inputs = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
