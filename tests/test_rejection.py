@@ -57,3 +57,16 @@ def test_the_thresholds_come_from_the_shared_config():
     assert rejection.rejected([0.2], TAP, taught_similarity=1.0) is None
     assert rejection.rejected([0.6, 0.7]) == "not-a-digit"
     assert rejection.rejected([0.6, 0.1]) is None, "a number whose digits are mostly digits is read"
+
+
+def test_letters_read_as_joined_digits_are_flagged_and_written_numbers_are_not(recognizer):
+    """The benchmark's letters (A, M, N, H ...) that are read at all come out as several 1-like
+    digits whose strokes join: flagged unsure. Numbers written with gaps are not."""
+    letters = [it.strokes for it in drawn.build("non-digits", 60) if it.style.startswith("letter")]
+    read = [r for r in map(recognizer.read_strokes, letters) if not r.rejected and len(r.digits) > 1]
+    assert read, "the sample must hold letters read as numbers"
+    assert all(r.run_together and r.unsure for r in read), [r.number for r in read if not r.run_together]
+    assert read[0].to_dict()["run_together"] is True
+    for number in ["42", "2024", "1111"]:
+        reading = recognizer.read_strokes(strokes_of(number))
+        assert not reading.run_together and "run_together" not in reading.to_dict(), number

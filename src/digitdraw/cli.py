@@ -174,8 +174,13 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+RUN_TOGETHER = "the digits' strokes run together, as a letter's do: is it a number?"
+
+
 def _reading_text(path, reading) -> str:
     lines = [f"{path}: {reading.number}" + (f"   (or perhaps {reading.alternative})" if reading.alternative else "")]
+    if reading.run_together:
+        lines.append(f"  unsure: {RUN_TOGETHER}")
     for index, d in enumerate(reading.digits, 1):
         bars = "  ".join(f"{digit}:{p:.3f}" for digit, p in enumerate(d.probabilities))
         doubt = f", unsure: {d.digit} or {d.runner_up}" if d.unsure else ""

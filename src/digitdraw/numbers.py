@@ -354,7 +354,7 @@ def ink_boxes(labels: np.ndarray) -> list[Box]:
     ]
 
 
-def _distances(points: np.ndarray, polyline: np.ndarray) -> np.ndarray:
+def distances(points: np.ndarray, polyline: np.ndarray) -> np.ndarray:
     """Each point's distance to the polyline (a one-point polyline is a dot)."""
     ends = polyline if len(polyline) > 1 else np.vstack([polyline, polyline])
     start, step = ends[:-1][None], np.diff(ends, axis=0)[None]
@@ -373,7 +373,7 @@ def _samples(stroke: np.ndarray) -> np.ndarray:
 
 
 def _retraces(stroke: np.ndarray, other: np.ndarray, reach: float) -> bool:
-    return float((_distances(_samples(stroke), other) <= reach).mean()) >= RETRACE_SHARE
+    return float((distances(_samples(stroke), other) <= reach).mean()) >= RETRACE_SHARE
 
 
 def retraced_groups(strokes: Sequence[np.ndarray]) -> list[list[int]]:

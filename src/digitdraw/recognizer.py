@@ -42,19 +42,30 @@ class Reading:
     `error` says so); each of `digits` has `.digit`, `.probabilities` (the ten digits', summing
     to 1), `.confidence`, `.unsure`, `.box` (x0, y0, x1, y1 in the input's units: pixels or pad
     units) and `.parts` (the strokes, or ink marks, it is made of). `alternative` is how the
-    runner-up way of cutting the number reads, when it reads differently."""
+    runner-up way of cutting the number reads, when it reads differently. `run_together`: the
+    digits' strokes all join into one piece, as a letter's do (rejection.run_together): the
+    reading is doubtful even where each digit is sure."""
 
     number: str
     digits: tuple[DigitReading, ...]
     alternative: str | None = None
     error: str | None = None
     rejected: str | None = None  # why it is not a digit (rejection.py: "tap", "scribble", "not-a-digit")
+    run_together: bool = False
 
     @classmethod
-    def of(cls, reading: NumberReading, empty_reason: str, rejected: str | None = None) -> Reading:
+    def of(
+        cls, reading: NumberReading, empty_reason: str, rejected: str | None = None, run_together: bool = False
+    ) -> Reading:
         if rejected:
             return cls("", (), None, rejection.MESSAGES[rejected], rejected)
-        return cls(reading.text, reading.digits, reading.alternative, None if reading.digits else empty_reason)
+        error = None if reading.digits else empty_reason
+        return cls(reading.text, reading.digits, reading.alternative, error, None, run_together)
+
+    @property
+    def unsure(self) -> bool:
+        """Doubtful: a digit is unsure, or the digits run together."""
+        return self.run_together or any(d.unsure for d in self.digits)
 
     @property
     def digit(self) -> int | None:
@@ -82,6 +93,8 @@ class Reading:
             data["error"] = self.error
         if self.rejected:
             data["rejected"] = self.rejected
+        if self.run_together:
+            data["run_together"] = True
         return data
 
 
@@ -195,7 +208,9 @@ class Recognizer:
         reason = rejection.rejected(not_a_digit, drawn)
         if reason and self.adapter is not None:  # a drawing like a taught example is never turned down
             reason = rejection.rejected(not_a_digit, drawn, self.adapter.nearest_similarity(drawn))
-        return Reading.of(reading, NO_INK_STROKES, reason)
+        written = [s for s in drawn if len(s)]  # the strokes a digit's parts count
+        joined = not reason and rejection.run_together(written, [d.parts for d in reading.digits])
+        return Reading.of(reading, NO_INK_STROKES, reason, joined)
 
 
 def _model_folder(model: str | Path) -> Path:

@@ -36,3 +36,18 @@ def test_a_taught_dash_is_read_as_what_the_writer_said(ready_page):
     drive.wait_for_sequence(page, before + 1)
     assert result(page) == {"digit": "1", "number": "1", "rejected": None}
     assert draw_alone(page, DASH)["digit"] == "1"
+
+
+def test_a_letter_read_as_joined_digits_is_shown_as_unsure(ready_page):
+    """An A whose legs each read as a 1: the digits' strokes join, so the page does not claim a number."""
+    page = ready_page
+    letter_a = [[(60, 230), (110, 60)], [(110, 60), (160, 230)], [(82, 160), (138, 160)]]
+    shown = draw_alone(page, letter_a)
+    prediction = page.locator('[data-testid="prediction"]')
+    assert shown == {"digit": "", "number": "11", "rejected": None}  # as the Python twin reads it
+    assert prediction.get_attribute("data-unsure") == "true"
+    assert "run together" in page.inner_text("#detail")
+    two_ones = draw_alone(page, [[(60, 60), (61, 230)], [(180, 60), (181, 230)]])
+    assert two_ones["number"] == "11" and prediction.get_attribute("data-unsure") == "false"
+    assert "run together" not in page.inner_text("#detail")
+    assert page.problems == []

@@ -127,9 +127,38 @@ def build() -> dict:
                 "alternative": reading.alternative,
                 "parts": [list(d.parts) for d in reading.digits],
                 "rejected": rejection.rejected([d.not_a_digit for d in reading.digits], strokes),
+                "run_together": rejection.run_together(strokes, [d.parts for d in reading.digits]),
             }
         )
-    return {"tolerance": 1e-6, "cases": cases}
+    joined = [
+        {"name": name, "strokes": [s.tolist() for s in strokes], "digits": parts, "run_together": verdict}
+        for name, strokes, parts in joined_sets()
+        for verdict in [rejection.run_together(strokes, parts)]
+    ]
+    return {"tolerance": 1e-6, "cases": cases, "run_together": joined}
+
+
+def _letter_a(x):
+    return [
+        np.array([[x, 220], [x + 50, 60]], dtype=float),
+        np.array([[x + 50, 60], [x + 100, 220]], dtype=float),
+        np.array([[x + 22, 150], [x + 78, 150]], dtype=float),
+    ]
+
+
+def joined_sets() -> list[tuple[str, list[np.ndarray], list[list[int]]]]:
+    """Drawings cut into digits (stroke indices per digit), to say whether those digits run together."""
+    four = _four(40)
+    return [
+        ("letter-A-as-1-1", _letter_a(40), [[0], [1, 2]]),
+        ("letter-A-as-1-1-1", _letter_a(40), [[0], [2], [1]]),
+        ("two-ones-apart", [_bar(40), _bar(160)], [[0], [1]]),
+        ("one-digit", four, [[0, 1]]),
+        ("four-cut-in-two", four, [[0], [1]]),
+        ("crossing-far-from-any-point", [_bar(40), np.array([[0.0, 140], [90, 141]])], [[0], [1]]),
+        ("seven-touching-a-one-and-a-one-apart", [*_seven(40), _bar(135), _bar(300)], [[0, 1], [2], [3]]),
+        ("seven-touching-a-one", [*_seven(40), _bar(135)], [[0, 1], [2]]),
+    ]
 
 
 def write(path: Path = GOLDEN_FILE) -> Path:

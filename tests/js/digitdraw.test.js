@@ -82,7 +82,7 @@ test('strokes from a surface of another height read the same, boxes in its units
 });
 
 test('nothing drawn reads as nothing; bad strokes are refused with a message', async () => {
-  assert.deepEqual(await reader.read([]), { number: null, digits: [], alternative: null, rejected: null });
+  assert.deepEqual(await reader.read([]), { number: null, digits: [], alternative: null, rejected: null, runTogether: false });
   await assert.rejects(reader.read([[[1, 'a']]]), /list of \[x, y\] points/);
   await assert.rejects(reader.read('7'), /list of strokes/);
 });
@@ -118,7 +118,7 @@ test('pixels to ink: the paper is 0, the strongest ink 1, either way round', () 
 });
 
 test('a blank image has no digits; something that is not pixels is refused', async () => {
-  assert.deepEqual(await reader.readImageData(picture([])), { number: null, digits: [], alternative: null, rejected: null });
+  assert.deepEqual(await reader.readImageData(picture([])), { number: null, digits: [], alternative: null, rejected: null, runTogether: false });
   await assert.rejects(reader.readImageData({ width: 2, height: 2, data: [0, 0, 0] }), /RGBA pixels/);
 });
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   NumberReader, boxOf, union, readingOrder, lineHeight, candidates, prior, retracedGroups,
 } from '../../src/digitdraw/app/web/js/numbers.js';
-import { rejected } from '../../src/digitdraw/app/web/js/rejection.js';
+import { rejected, runTogether } from '../../src/digitdraw/app/web/js/rejection.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/numbers.json', import.meta.url)));
 const close = (a, b) => Math.abs(a - b) <= golden.tolerance * Math.max(1, Math.abs(b));
@@ -45,6 +45,17 @@ for (const c of golden.cases) {
     assert.equal(reading.alternative, c.alternative);
     assert.deepEqual(reading.digits.map((d) => d.parts), c.parts);
     assert.equal(rejected(reading.digits.map((d) => d.notADigit), c.strokes), c.rejected);
+    assert.equal(runTogether(c.strokes, reading.digits.map((d) => d.parts)), c.run_together);
+  });
+}
+
+test('golden "run together" cases cover both answers', () => {
+  assert.deepEqual(new Set(golden.run_together.map((c) => c.run_together)), new Set([true, false]));
+});
+
+for (const c of golden.run_together) {
+  test(`run together "${c.name}": the same verdict as Python`, () => {
+    assert.equal(runTogether(c.strokes, c.digits), c.run_together);
   });
 }
 

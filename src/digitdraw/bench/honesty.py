@@ -55,7 +55,7 @@ def marks(seed: int = 20261122) -> dict[str, list[list[np.ndarray]]]:
 def _shares(recognizer, drawings) -> dict:
     readings = [recognizer.read_strokes(strokes) for strokes in drawings]
     rejected = [r.rejected is not None for r in readings]
-    flagged = [r.rejected is not None or any(d.unsure for d in r.digits) for r in readings]
+    flagged = [r.rejected is not None or r.unsure for r in readings]
     return {"count": len(readings), "rejected": float(np.mean(rejected)), "flagged": float(np.mean(flagged))}
 
 
@@ -126,7 +126,9 @@ def markdown(figures: dict, plot_name: str) -> list[str]:
         "## Not a digit",
         "",
         "Share of drawings the reader turns down (“That does not look like a digit”) and share turned down "
-        "or shown as unsure, through the Python twin of the page's reader (final parts; marks made here):",
+        "or shown as unsure — a digit below the unsure threshold, or digits whose strokes all run together "
+        "as a letter's do (rejection.run_together) — through the Python twin of the page's reader (final "
+        "parts; marks made here):",
         "",
         "| drawings | count | rejected | rejected or unsure |",
         "|---|---|---|---|",

@@ -58,6 +58,8 @@ export function configure({ modelsUrl, library } = {}) {
  * @property {Digit[]} digits
  * @property {string|null} alternative the runner-up reading of the whole number, if there is one
  * @property {string|null} rejected why it is not a digit: 'tap', 'scribble' or 'not-a-digit'; else null
+ * @property {boolean} runTogether the digits' strokes all join into one piece, as a letter's do:
+ *   doubtful even where every digit is sure
  */
 
 /**
@@ -283,5 +285,11 @@ function publicReading(reading, unitsPerCaller) {
     box: d.box.map((v) => v / unitsPerCaller),
   }));
   const number = digits.length && !reading.rejected ? reading.text : null;
-  return { number, digits, alternative: reading.alternative ?? null, rejected: reading.rejected };
+  return {
+    number,
+    digits,
+    alternative: reading.alternative ?? null,
+    rejected: reading.rejected,
+    runTogether: Boolean(reading.runTogether),
+  };
 }

@@ -135,7 +135,7 @@ export function bestSegmentations(count, score) {
 }
 
 /** Each point's distance to the polyline (a one-point polyline is a dot), as the smallest. */
-function distances(points, polyline) {
+export function distances(points, polyline) {
   const ends = polyline.length > 1 ? polyline : [polyline[0], polyline[0]];
   return points.map(([px, py]) => {
     let nearest = Infinity;

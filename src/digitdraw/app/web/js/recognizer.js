@@ -14,7 +14,7 @@ import { ExampleStore } from './examples.js';
 import { inkBoxes, inkParts, partsInput } from './ink.js';
 import { NumberReader } from './numbers.js';
 import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
-import { rejected } from './rejection.js';
+import { rejected, runTogether } from './rejection.js';
 
 const PAD_UNITS = config.pad.units;
 const PEN_WIDTH = config.pad.pen_width;
@@ -85,13 +85,16 @@ export class Recognizer {
 
   /**
    * Read `strokes` (arrays of [x, y] points in pad units, in the order written) with `name`.
-   * @returns {Promise<{digits: object[], text: string, alternative: (string|null), rejected: (string|null)}>}
-   *   `rejected`: why it is not a digit ('tap', 'scribble', 'not-a-digit'), else null
+   * @returns {Promise<{digits: object[], text: string, alternative: (string|null), rejected: (string|null),
+   *   runTogether: boolean}>} `rejected`: why it is not a digit ('tap', 'scribble', 'not-a-digit'), else
+   *   null; `runTogether`: the digits' strokes all join into one piece, as a letter's do (unsure)
    */
   async read(strokes, name) {
     const reading = await this.#readerFor(name).read(strokes);
-    if (!reading.digits.length) return { ...reading, rejected: null };
-    return { ...reading, rejected: await this.#rejection(reading, strokes, name) };
+    if (!reading.digits.length) return { ...reading, rejected: null, runTogether: false };
+    const reason = await this.#rejection(reading, strokes, name);
+    const joined = !reason && runTogether(strokes, reading.digits.map((d) => d.parts));
+    return { ...reading, rejected: reason, runTogether: joined };
   }
 
   /**
@@ -111,7 +114,8 @@ export class Recognizer {
     const input = (group) => partsInput(ink, labels, group, height, width);
     const reading = await reader.readParts(boxes, boxes.map((_, k) => `ink${k}`), input);
     const rejectedAs = reading.digits.length ? rejected(reading.digits.map((d) => d.notADigit)) : null;
-    return { ...reading, rejected: rejectedAs, inputs: reading.digits.map((d) => input(d.parts)) };
+    // An ink mark is one part: marks that join are one candidate digit, so they never run together.
+    return { ...reading, rejected: rejectedAs, runTogether: false, inputs: reading.digits.map((d) => input(d.parts)) };
   }
 
   /**

@@ -11,6 +11,7 @@ const REJECTED = {
   scribble: 'That does not look like a digit: it looks like a scribble or a filled shape.',
   'not-a-digit': 'That does not look like a digit.',
 };
+const RUN_TOGETHER = "Unsure it is a number: the digits' strokes run together, as a letter's do";
 const percentValue = (p) => (p * 100).toFixed(p >= 0.995 || p < 0.01 ? 0 : 1);
 const percent = (p) => `${percentValue(p)}%`;
 
@@ -175,7 +176,7 @@ export class View {
     this.result.dataset.number = text;
     this.result.dataset.digit = digits.length === 1 ? String(chosen.digit) : '';
     this.result.dataset.confidence = chosen.confidence.toFixed(4);
-    this.result.dataset.unsure = String(doubtful.length > 0);
+    this.result.dataset.unsure = String(doubtful.length > 0 || Boolean(reading.runTogether));
     delete this.result.dataset.rejected;
     this.#showDigits(digits, selected, onSelect);
     this.detail.textContent = this.#describe(reading, doubtful);
@@ -202,8 +203,9 @@ export class View {
     );
   }
 
-  #describe({ digits, alternative }, doubtful) {
+  #describe({ digits, alternative, runTogether }, doubtful) {
     const otherwise = alternative ? ` · or perhaps ${alternative}` : '';
+    if (runTogether) return `${RUN_TOGETHER}${otherwise}`;
     if (digits.length === 1) {
       const [d] = digits;
       const sure = d.unsure
@@ -216,7 +218,8 @@ export class View {
     return `Unsure about ${which}${otherwise}`;
   }
 
-  #announcement({ digits, text }, doubtful) {
+  #announcement({ digits, text, runTogether }, doubtful) {
+    if (runTogether) return `Reads ${text}. ${RUN_TOGETHER}`;
     if (digits.length === 1) {
       const [d] = digits;
       return d.unsure ? `Unsure: ${d.digit} or ${d.runnerUp}` : `Looks like ${d.digit}, ${percent(d.confidence)}`;
