@@ -384,22 +384,30 @@ def retraced_groups(strokes: Sequence[np.ndarray]) -> list[list[int]]:
         return []
     reach = RETRACE_REACH * max(float(np.ptp(np.vstack(strokes)[:, 1])), 1e-6)
     boxes = [box_of(s) for s in strokes]
-    root = list(range(len(strokes)))
+
+    def retraced(a: int, b: int) -> bool:
+        near = all(boxes[a][i] - reach <= boxes[b][i + 2] and boxes[b][i] - reach <= boxes[a][i + 2] for i in (0, 1))
+        return near and (_retraces(strokes[b], strokes[a], reach) or _retraces(strokes[a], strokes[b], reach))
+
+    return linked_groups(len(strokes), retraced)
+
+
+def linked_groups(count: int, linked: Callable[[int, int], bool]) -> list[list[int]]:
+    """Items 0..count-1 grouped where `linked(a, b)` (a < b) joins two of them, directly or through
+    others; each group ascending, the groups by their first item."""
+    root = list(range(count))
 
     def find(k: int) -> int:
         while root[k] != k:
             k = root[k]
         return k
 
-    for a in range(len(strokes)):
-        for b in range(a + 1, len(strokes)):
-            near = all(
-                boxes[a][i] - reach <= boxes[b][i + 2] and boxes[b][i] - reach <= boxes[a][i + 2] for i in (0, 1)
-            )
-            if near and (_retraces(strokes[b], strokes[a], reach) or _retraces(strokes[a], strokes[b], reach)):
+    for a in range(count):
+        for b in range(a + 1, count):
+            if find(a) != find(b) and linked(a, b):
                 root[find(b)] = find(a)
     groups: dict[int, list[int]] = {}
-    for k in range(len(strokes)):
+    for k in range(count):
         groups.setdefault(find(k), []).append(k)
     return sorted(groups.values())
 

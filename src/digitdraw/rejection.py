@@ -29,7 +29,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .config import PAD_UNITS, REJECTION
-from .numbers import distances
+from .numbers import distances, linked_groups
 
 TAP = "tap"
 SCRIBBLE = "scribble"
@@ -96,17 +96,8 @@ def run_together(strokes: Sequence[np.ndarray], digit_parts: Sequence[Sequence[i
         return False
     drawn = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
     reach = REJECTION["joined_reach"] * max(float(np.ptp(np.vstack(drawn)[:, 1])), 1e-6)
-    root = list(range(len(digit_parts)))
 
-    def find(k: int) -> int:
-        while root[k] != k:
-            k = root[k]
-        return k
+    def joined(i: int, j: int) -> bool:
+        return any(_touch(drawn[a], drawn[b], reach) for a in digit_parts[i] for b in digit_parts[j])
 
-    for i in range(len(digit_parts)):
-        for j in range(i + 1, len(digit_parts)):
-            if find(i) != find(j) and any(
-                _touch(drawn[a], drawn[b], reach) for a in digit_parts[i] for b in digit_parts[j]
-            ):
-                root[find(j)] = find(i)
-    return len({find(k) for k in range(len(digit_parts))}) == 1
+    return len(linked_groups(len(digit_parts), joined)) == 1

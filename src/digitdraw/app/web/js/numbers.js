@@ -184,18 +184,28 @@ export function retracedGroups(strokes) {
   const boxes = strokes.map(boxOf);
   const [, y0, , y1] = union(boxes);
   const reach = RETRACE_REACH * Math.max(y1 - y0, 1e-6);
-  const root = strokes.map((_, k) => k);
+  const retraced = (a, b) => {
+    const near = [0, 1].every((i) => boxes[a][i] - reach <= boxes[b][i + 2] && boxes[b][i] - reach <= boxes[a][i + 2]);
+    return near && (retraces(strokes[b], strokes[a], reach) || retraces(strokes[a], strokes[b], reach));
+  };
+  return linkedGroups(strokes.length, retraced);
+}
+
+/**
+ * Items 0..count-1 grouped where `linked(a, b)` (a < b) joins two of them, directly or through
+ * others (numbers.py's `linked_groups`); each group ascending, the groups by their first item.
+ * @returns {number[][]}
+ */
+export function linkedGroups(count, linked) {
+  const root = Array.from({ length: count }, (_, k) => k);
   const find = (k) => (root[k] === k ? k : find(root[k]));
-  for (let a = 0; a < strokes.length; a++) {
-    for (let b = a + 1; b < strokes.length; b++) {
-      const near = [0, 1].every((i) => boxes[a][i] - reach <= boxes[b][i + 2] && boxes[b][i] - reach <= boxes[a][i + 2]);
-      if (near && (retraces(strokes[b], strokes[a], reach) || retraces(strokes[a], strokes[b], reach))) {
-        root[find(b)] = find(a);
-      }
+  for (let a = 0; a < count; a++) {
+    for (let b = a + 1; b < count; b++) {
+      if (find(a) !== find(b) && linked(a, b)) root[find(b)] = find(a);
     }
   }
   const groups = new Map();
-  strokes.forEach((_, k) => groups.set(find(k), [...(groups.get(find(k)) ?? []), k]));
+  for (let k = 0; k < count; k++) groups.set(find(k), [...(groups.get(find(k)) ?? []), k]);
   return [...groups.values()].sort((a, b) => a[0] - b[0]);
 }
 

@@ -3,7 +3,7 @@
  * src/digitdraw/rejection.py, where the three tests and their measurements are explained. No DOM.
  */
 import config from '../config.json' with { type: 'json' };
-import { distances } from './numbers.js';
+import { distances, linkedGroups } from './numbers.js';
 
 const {
   tap_extent: TAP_EXTENT,
@@ -74,14 +74,6 @@ export function runTogether(strokes, digitParts) {
   const drawn = strokes.filter((s) => s.length);
   const ys = drawn.flat().map(([, y]) => y);
   const reach = JOINED_REACH * Math.max(Math.max(...ys) - Math.min(...ys), 1e-6);
-  const root = digitParts.map((_, k) => k);
-  const find = (k) => (root[k] === k ? k : find(root[k]));
-  for (let i = 0; i < digitParts.length; i++) {
-    for (let j = i + 1; j < digitParts.length; j++) {
-      if (find(i) !== find(j) && digitParts[i].some((a) => digitParts[j].some((b) => touch(drawn[a], drawn[b], reach)))) {
-        root[find(j)] = find(i);
-      }
-    }
-  }
-  return new Set(digitParts.map((_, k) => find(k))).size === 1;
+  const joined = (i, j) => digitParts[i].some((a) => digitParts[j].some((b) => touch(drawn[a], drawn[b], reach)));
+  return linkedGroups(digitParts.length, joined).length === 1;
 }
