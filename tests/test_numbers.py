@@ -125,17 +125,3 @@ def test_predict_reads_a_number_in_an_image(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["number"] == "1074"
     assert len(result["digits"]) == 4 and all(len(d["probabilities"]) == 10 for d in result["digits"])
-
-
-def test_cutting_touching_strokes_costs_so_an_eight_in_two_loops_stays_one_digit(golden_generator):
-    """Two touching loops that alone read a little more surely (as 0 and 0) than together (as 8):
-    the cost of separating touching strokes keeps them one digit; without it they split."""
-    from dataclasses import replace
-
-    golden = golden_generator("numbers")
-    name = "eight-in-two-touching-loops"
-    strokes = dict(golden.stroke_sets())[name]
-    table = golden.SET_TABLES[name]
-    assert numbers.touching_parts(strokes, numbers.retraced_groups(strokes), numbers.DEFAULT.touch_reach) == [(0, 1)]
-    assert golden.read_with_table(strokes, table).text == "8"
-    assert golden.read_with_table(strokes, table, replace(numbers.DEFAULT, touch_weight=0.0)).text == "00"

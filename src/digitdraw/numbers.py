@@ -11,8 +11,7 @@ both are checked against, so change both or neither. The method:
 3. Scores: the classifier's log-probability of the candidate's best digit — an 11-class model
    also says "not one digit", which a lone stroke of a 4 or two touching digits get — plus
    geometric priors against the line height (the 20×20 fit throws absolute size away, so a dot
-   blown up looks like a digit): too short, too wide, or a gap inside; and a cost for each pair
-   of touching strokes it separates (an 8 written in two strokes is one digit, not "51").
+   blown up looks like a digit): too short, too wide, or a gap inside.
 4. Search: the best segmentation by dynamic programming over the ordered parts, keeping the
    runner-up for the unsure display.
 Candidate scores are cached by part set, so a new stroke costs only the few candidates it joins.
@@ -55,8 +54,6 @@ class Settings:
     width_weight: float  # ... per line height beyond max_width
     segment_bonus: float  # per digit read: log-probabilities alone favour fewer digits
     not_a_digit_weight: float  # how much the "not one digit" output counts: 0 ignores it, 1 is the softmax
-    touch_reach: float  # in drawing heights: strokes this close touch (their ink runs together)
-    touch_weight: float  # log-probability lost per pair of touching parts put in different digits
 
 
 DEFAULT = Settings(**NUMBERS)
@@ -174,12 +171,6 @@ def digit_log_score(probabilities: np.ndarray, settings: Settings = DEFAULT) -> 
     return math.log(max(float(digits.max()), FLOOR) / max(total, FLOOR))
 
 
-def cut_links(group: Sequence[int], touching: Sequence[tuple[int, int]]) -> int:
-    """How many touching pairs of parts have one part in `group` and the other outside it."""
-    members = set(group)
-    return sum((a in members) != (b in members) for a, b in touching)
-
-
 def best_segmentations(
     count: int, score: Callable[[int, int], float | None], settings: Settings = DEFAULT
 ) -> list[tuple[float, list]]:
@@ -250,15 +241,10 @@ class NumberReader:
                 cache[key] = np.asarray(probabilities, dtype=np.float64)  # as the JS twin computes
 
     def read_parts(
-        self,
-        boxes: Sequence[Box],
-        keys: Sequence,
-        make_input: Callable[[tuple], np.ndarray],
-        touching: Sequence[tuple[int, int]] = (),
+        self, boxes: Sequence[Box], keys: Sequence, make_input: Callable[[tuple], np.ndarray]
     ) -> NumberReading:
-        """Read parts whose boxes are `boxes`; `keys[k]` identifies part k for the caches,
-        `make_input(part indices)` draws a group of parts as a 28×28 input, and `touching` lists
-        the pairs of parts whose ink touches (a cut between them costs touch_weight)."""
+        """Read parts whose boxes are `boxes`; `keys[k]` identifies part k for the caches, and
+        `make_input(part indices)` draws a group of parts as a 28×28 input."""
         if not boxes:
             return NumberReading(())
         order = reading_order(boxes)
@@ -281,7 +267,6 @@ class NumberReader:
                 digit_log_score(self.scores[key_of[run]], self.settings)
                 + prior(parts, height, self.settings)
                 + self.settings.segment_bonus
-                - self.settings.touch_weight * cut_links(group_of[run], touching) / 2  # each cut counts twice
             )
 
         found = best_segmentations(len(order), score, self.settings)
@@ -321,8 +306,7 @@ class NumberReader:
             return preprocess.mnist_from_strokes([strokes[k] for k in chosen])
 
         boxes = [union([box_of(strokes[k]) for k in group]) for group in groups]
-        touching = touching_parts(strokes, groups, self.settings.touch_reach) if self.settings.touch_weight else []
-        reading = self.read_parts(boxes, keys, draw, touching)
+        reading = self.read_parts(boxes, keys, draw)
         as_strokes = [
             replace(d, parts=tuple(sorted(k for part in d.parts for k in groups[part]))) for d in reading.digits
         ]
@@ -426,43 +410,6 @@ def linked_groups(count: int, linked: Callable[[int, int], bool]) -> list[list[i
     for k in range(count):
         groups.setdefault(find(k), []).append(k)
     return sorted(groups.values())
-
-
-def _densified(stroke: np.ndarray, spacing: float) -> np.ndarray:
-    """The stroke with points added so none are more than `spacing` apart (a crossing then has a
-    point near it)."""
-    steps = np.maximum(np.ceil(np.hypot(*np.diff(stroke, axis=0).T) / spacing).astype(int), 1)
-    pieces = [stroke[:1]] + [
-        a + (b - a) * (np.arange(1, n + 1)[:, None] / n) for a, b, n in zip(stroke[:-1], stroke[1:], steps)
-    ]
-    return np.vstack(pieces)
-
-
-def strokes_touch(a: np.ndarray, b: np.ndarray, reach: float) -> bool:
-    """Whether two strokes come within `reach` of each other anywhere (cross, touch or nearly)."""
-    apart = (a.min(axis=0) - reach > b.max(axis=0)).any() or (b.min(axis=0) - reach > a.max(axis=0)).any()
-    return not apart and bool((distances(_densified(a, reach / 2), b) <= reach).any())
-
-
-def touch_distance(strokes: Sequence[np.ndarray], share: float) -> float:
-    """`share` of the drawing's height: how close strokes must come to touch."""
-    return share * max(float(np.ptp(np.vstack(strokes)[:, 1])), 1e-6)
-
-
-def touching_parts(
-    strokes: Sequence[np.ndarray], groups: Sequence[Sequence[int]], share: float
-) -> list[tuple[int, int]]:
-    """Pairs (a, b), a < b, of parts (groups of stroke indices) with strokes that touch: within
-    `share` of the drawing's height."""
-    if len(groups) < 2:
-        return []
-    reach = touch_distance(strokes, share)
-    return [
-        (a, b)
-        for a in range(len(groups))
-        for b in range(a + 1, len(groups))
-        if any(strokes_touch(strokes[i], strokes[j], reach) for i in groups[a] for j in groups[b])
-    ]
 
 
 def _stroke_key(stroke: np.ndarray) -> bytes:

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .config import NUMBERS, PAD_UNITS, REJECTION
-from .numbers import linked_groups, strokes_touch, touch_distance
+from .config import PAD_UNITS, REJECTION
+from .numbers import distances, linked_groups
 
 TAP = "tap"
 SCRIBBLE = "scribble"
@@ -73,16 +73,31 @@ def rejected(
     return None
 
 
+def _densified(stroke: np.ndarray, spacing: float) -> np.ndarray:
+    """The stroke with points added so none are more than `spacing` apart (a crossing then has a
+    point near it)."""
+    steps = np.maximum(np.ceil(np.hypot(*np.diff(stroke, axis=0).T) / spacing).astype(int), 1)
+    pieces = [stroke[:1]] + [
+        a + (b - a) * (np.arange(1, n + 1)[:, None] / n) for a, b, n in zip(stroke[:-1], stroke[1:], steps)
+    ]
+    return np.vstack(pieces)
+
+
+def _touch(a: np.ndarray, b: np.ndarray, reach: float) -> bool:
+    apart = (a.min(axis=0) - reach > b.max(axis=0)).any() or (b.min(axis=0) - reach > a.max(axis=0)).any()
+    return not apart and bool((distances(_densified(a, reach / 2), b) <= reach).any())
+
+
 def run_together(strokes: Sequence[np.ndarray], digit_parts: Sequence[Sequence[int]]) -> bool:
     """Whether two or more digits were read and their strokes all join into one piece: a stroke of
-    one digit touches one of another (numbers.strokes_touch, within config's touch_reach), and
+    one digit comes within `joined_reach` of the drawing's height of a stroke of another, and
     those links connect every digit. `digit_parts`: each digit's stroke indices."""
     if len(digit_parts) < 2:
         return False
     drawn = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
-    reach = touch_distance(drawn, NUMBERS["touch_reach"])
+    reach = REJECTION["joined_reach"] * max(float(np.ptp(np.vstack(drawn)[:, 1])), 1e-6)
 
     def joined(i: int, j: int) -> bool:
-        return any(strokes_touch(drawn[a], drawn[b], reach) for a in digit_parts[i] for b in digit_parts[j])
+        return any(_touch(drawn[a], drawn[b], reach) for a in digit_parts[i] for b in digit_parts[j])
 
     return len(linked_groups(len(digit_parts), joined)) == 1

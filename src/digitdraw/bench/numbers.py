@@ -452,7 +452,6 @@ TUNING_GRID = {
     "height_weight": (2.0, 6.0, 12.0),
     "max_width": (0.9, 1.1, 1.4),
     "width_weight": (2.0, 6.0, 12.0),
-    "touch_weight": (0.0, 0.25, 0.5, 1.0, 2.0),
 }
 TUNING_PASSES = 2
 

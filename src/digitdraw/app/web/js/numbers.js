@@ -19,8 +19,6 @@ const {
   width_weight: WIDTH_WEIGHT,
   segment_bonus: SEGMENT_BONUS,
   not_a_digit_weight: NOT_A_DIGIT_WEIGHT,
-  touch_reach: TOUCH_REACH,
-  touch_weight: TOUCH_WEIGHT,
 } = config.numbers;
 const DIGITS = 10;
 const FLOOR = 1e-9;
@@ -149,52 +147,6 @@ export function distances(points, polyline) {
     }
     return nearest;
   });
-}
-
-/** How many touching pairs of parts have one part in `group` and the other outside it (numbers.py's `cut_links`). */
-export function cutLinks(group, touching) {
-  const members = new Set(group);
-  return touching.filter(([a, b]) => members.has(a) !== members.has(b)).length;
-}
-
-/** The stroke with points added so none are more than `spacing` apart (a crossing then has a point near it). */
-function densified(stroke, spacing) {
-  const out = [stroke[0]];
-  for (let k = 1; k < stroke.length; k++) {
-    const [[x0, y0], [x1, y1]] = [stroke[k - 1], stroke[k]];
-    const steps = Math.max(Math.ceil(Math.hypot(x1 - x0, y1 - y0) / spacing), 1);
-    for (let i = 1; i <= steps; i++) out.push([x0 + ((x1 - x0) * i) / steps, y0 + ((y1 - y0) * i) / steps]);
-  }
-  return out;
-}
-
-/** Whether two strokes come within `reach` of each other anywhere (numbers.py's `strokes_touch`). */
-export function strokesTouch(a, b, reach) {
-  const [boxA, boxB] = [boxOf(a), boxOf(b)];
-  const apart = [0, 1].some((i) => boxA[i] - reach > boxB[i + 2] || boxB[i] - reach > boxA[i + 2]);
-  return !apart && distances(densified(a, reach / 2), b).some((d) => d <= reach);
-}
-
-/** `share` of the drawing's height: how close strokes must come to touch. */
-export function touchDistance(strokes, share) {
-  const [, y0, , y1] = union(strokes.map(boxOf));
-  return share * Math.max(y1 - y0, 1e-6);
-}
-
-/**
- * Pairs [a, b], a < b, of parts (groups of stroke indices) with strokes that touch, as numbers.py's
- * `touching_parts`.
- * @returns {Array<[number, number]>}
- */
-export function touchingParts(strokes, groups, share = TOUCH_REACH) {
-  const reach = touchDistance(strokes, share);
-  const pairs = [];
-  for (let a = 0; a < groups.length; a++) {
-    for (let b = a + 1; b < groups.length; b++) {
-      if (groups[a].some((i) => groups[b].some((j) => strokesTouch(strokes[i], strokes[j], reach)))) pairs.push([a, b]);
-    }
-  }
-  return pairs;
 }
 
 /** RETRACE_SAMPLES points evenly spaced along the stroke, ends included (a dot: itself). */
@@ -337,8 +289,7 @@ export class NumberReader {
     const boxes = parts.map((part) => union(part.map((k) => boxOf(drawn[k]))));
     const keys = parts.map((part) => part.map((k) => strokeKey(drawn[k])).sort().join('+'));
     const partStrokes = parts.map((part) => part.map((k) => drawn[k]));
-    const touching = TOUCH_WEIGHT ? touchingParts(drawn, parts) : [];
-    const reading = await this.readParts(boxes, keys, (group) => group.flatMap((k) => partStrokes[k]), touching);
+    const reading = await this.readParts(boxes, keys, (group) => group.flatMap((k) => partStrokes[k]));
     const asStrokes = (d) => ({ ...d, parts: d.parts.flatMap((k) => parts[k]).sort((a, b) => a - b) });
     return { ...reading, digits: reading.digits.map(asStrokes) };
   }
@@ -349,10 +300,9 @@ export class NumberReader {
    * @param {Box[]} boxes
    * @param {string[]} keys each part's identity in the caches
    * @param {(group: number[]) => *} groupInput what scoreGroups and readGroups take for a group of parts
-   * @param {Array<[number, number]>} [touching] pairs of parts whose ink touches (a cut between them costs)
    * @returns {Promise<{digits: object[], text: string, alternative: (string|null)}>}
    */
-  async readParts(boxes, keys, groupInput, touching = []) {
+  async readParts(boxes, keys, groupInput) {
     if (!boxes.length) return { digits: [], text: '', alternative: null };
     const order = readingOrder(boxes);
     const height = lineHeight(boxes, order);
@@ -365,8 +315,7 @@ export class NumberReader {
     const score = (start, end) => {
       const group = groupOf.get(`${start}:${end}`);
       if (!group) return null;
-      const cut = (TOUCH_WEIGHT * cutLinks(group, touching)) / 2; // each cut link is counted by both its digits
-      return digitLogScore(this.scores.get(keyOf(group))) + prior(group.map((k) => boxes[k]), height) + SEGMENT_BONUS - cut;
+      return digitLogScore(this.scores.get(keyOf(group))) + prior(group.map((k) => boxes[k]), height) + SEGMENT_BONUS;
     };
     const found = bestSegmentations(order.length, score).map(([, runs]) => runs.map(([a, b]) => groupOf.get(`${a}:${b}`)));
     if (this.readGroups) await ask(this.readGroups, this.readings, unique(found.flat()), groupInput);
