@@ -135,8 +135,6 @@ def markdown(figures: dict, plot_name: str) -> list[str]:
     ]
     for name, row in figures["not_a_digit"].items():
         out.append(f"| {name} | {row['count']} | {pct(row['rejected'])} | {pct(row['flagged'])} |")
-    if figures.get("not_a_digit_updated"):  # this table alone measured again since the last full run
-        out += ["", f"*{figures['not_a_digit_updated']}.*"]
     cal = figures["calibration"]
     out += [
         "",

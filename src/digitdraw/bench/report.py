@@ -353,6 +353,8 @@ def render(report: dict) -> str:
         ),
         "",
     ]
+    if report.get("remeasured"):  # some sections measured again after a change, with the same code
+        lines += [f"*Since then: {report['remeasured']}.*", ""]
     lines += (
         _models_section(report)
         + _drawn_section(report)
