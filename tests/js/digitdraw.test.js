@@ -27,6 +27,9 @@ const server = createServer(async (request, response) => {
     response.end('not found');
   }
 });
+// Node closes an idle keep-alive socket after 5 s, and fetch (undici) may reuse it just then and
+// fail with "fetch failed" when a slow machine leaves gaps that long between requests.
+server.keepAliveTimeout = 60_000;
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 after(() => server.close());
 const SITE = `http://127.0.0.1:${server.address().port}/site/`;
