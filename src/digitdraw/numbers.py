@@ -363,17 +363,17 @@ def distances(points: np.ndarray, polyline: np.ndarray) -> np.ndarray:
     return np.hypot(*np.moveaxis(offset - along[..., None] * step, -1, 0)).min(axis=1)
 
 
-def _samples(stroke: np.ndarray) -> np.ndarray:
-    """RETRACE_SAMPLES points evenly spaced along the stroke, ends included (a dot: itself)."""
+def samples(stroke: np.ndarray, count: int = RETRACE_SAMPLES) -> np.ndarray:
+    """`count` points evenly spaced along the stroke, ends included (a dot: itself)."""
     lengths = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(stroke, axis=0).T))])
     if lengths[-1] <= 0:
         return stroke[:1]
-    at = np.linspace(0.0, lengths[-1], RETRACE_SAMPLES)
+    at = np.linspace(0.0, lengths[-1], count)
     return np.column_stack([np.interp(at, lengths, stroke[:, 0]), np.interp(at, lengths, stroke[:, 1])])
 
 
 def _retraces(stroke: np.ndarray, other: np.ndarray, reach: float) -> bool:
-    return float((distances(_samples(stroke), other) <= reach).mean()) >= RETRACE_SHARE
+    return float((distances(samples(stroke), other) <= reach).mean()) >= RETRACE_SHARE
 
 
 def retraced_groups(strokes: Sequence[np.ndarray]) -> list[list[int]]:

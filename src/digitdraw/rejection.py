@@ -24,12 +24,13 @@ and their "not one digit" scores did not tell them apart — so it flags, never 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 
 from .config import PAD_UNITS, REJECTION
-from .numbers import distances, linked_groups
+from .numbers import distances, linked_groups, samples
 
 TAP = "tap"
 SCRIBBLE = "scribble"
@@ -73,19 +74,13 @@ def rejected(
     return None
 
 
-def _densified(stroke: np.ndarray, spacing: float) -> np.ndarray:
-    """The stroke with points added so none are more than `spacing` apart (a crossing then has a
-    point near it)."""
-    steps = np.maximum(np.ceil(np.hypot(*np.diff(stroke, axis=0).T) / spacing).astype(int), 1)
-    pieces = [stroke[:1]] + [
-        a + (b - a) * (np.arange(1, n + 1)[:, None] / n) for a, b, n in zip(stroke[:-1], stroke[1:], steps)
-    ]
-    return np.vstack(pieces)
-
-
 def _touch(a: np.ndarray, b: np.ndarray, reach: float) -> bool:
     apart = (a.min(axis=0) - reach > b.max(axis=0)).any() or (b.min(axis=0) - reach > a.max(axis=0)).any()
-    return not apart and bool((distances(_densified(a, reach / 2), b) <= reach).any())
+    if apart:
+        return False
+    # Points at most reach / 2 apart along `a`: where it crosses `b`, one of them is within reach.
+    along_a = samples(a, max(2, math.ceil(_path_length(a) / (reach / 2)) + 1))
+    return bool((distances(along_a, b) <= reach).any())
 
 
 def run_together(strokes: Sequence[np.ndarray], digit_parts: Sequence[Sequence[int]]) -> bool:

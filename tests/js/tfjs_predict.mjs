@@ -1,5 +1,5 @@
-// Run the page's Classifier on real @tensorflow/tfjs in Node, on the page's WASM backend and print its probabilities (and,
-// through predictWithFeatures, the features writer adaptation compares).
+// Run the page's Classifier on real @tensorflow/tfjs in Node, on the page's WASM backend, and print
+// its probabilities (and, through predictWithFeatures, the features writer adaptation compares).
 // Usage: node tests/js/tfjs_predict.mjs MODEL_DIR INPUTS.f32 > out.json
 // INPUTS.f32 holds n × 784 little-endian float32 values. The model goes through tfjs's own HTTP
 // loader (as in the browser), with a fetch that reads the files from disk.

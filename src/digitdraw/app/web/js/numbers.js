@@ -149,8 +149,8 @@ export function distances(points, polyline) {
   });
 }
 
-/** RETRACE_SAMPLES points evenly spaced along the stroke, ends included (a dot: itself). */
-function samples(stroke) {
+/** `count` points evenly spaced along the stroke, ends included (a dot: itself), as numbers.py's `samples`. */
+export function samples(stroke, count = RETRACE_SAMPLES) {
   const lengths = [0];
   for (let k = 1; k < stroke.length; k++) {
     lengths.push(lengths[k - 1] + Math.hypot(stroke[k][0] - stroke[k - 1][0], stroke[k][1] - stroke[k - 1][1]));
@@ -158,8 +158,8 @@ function samples(stroke) {
   const total = lengths[lengths.length - 1];
   if (total <= 0) return [stroke[0]];
   let segment = 0;
-  return Array.from({ length: RETRACE_SAMPLES }, (_, i) => {
-    const at = (total * i) / (RETRACE_SAMPLES - 1);
+  return Array.from({ length: count }, (_, i) => {
+    const at = (total * i) / (count - 1);
     while (segment < lengths.length - 2 && lengths[segment + 1] < at) segment++;
     const span = lengths[segment + 1] - lengths[segment];
     const t = span > 0 ? Math.min(Math.max((at - lengths[segment]) / span, 0), 1) : 0;

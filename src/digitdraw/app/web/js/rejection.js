@@ -3,7 +3,7 @@
  * src/digitdraw/rejection.py, where the three tests and their measurements are explained. No DOM.
  */
 import config from '../config.json' with { type: 'json' };
-import { distances, linkedGroups } from './numbers.js';
+import { boxOf, distances, linkedGroups, samples, union } from './numbers.js';
 
 const {
   tap_extent: TAP_EXTENT,
@@ -39,27 +39,12 @@ export function rejected(notADigit, strokes = null, taughtSimilarity = -1) {
   return null;
 }
 
-/** The stroke with points added so none are more than `spacing` apart (a crossing then has a point near it). */
-function densified(stroke, spacing) {
-  const out = [stroke[0]];
-  for (let k = 1; k < stroke.length; k++) {
-    const [[x0, y0], [x1, y1]] = [stroke[k - 1], stroke[k]];
-    const steps = Math.max(Math.ceil(Math.hypot(x1 - x0, y1 - y0) / spacing), 1);
-    for (let i = 1; i <= steps; i++) out.push([x0 + ((x1 - x0) * i) / steps, y0 + ((y1 - y0) * i) / steps]);
-  }
-  return out;
-}
-
-function extent(stroke) {
-  const xs = stroke.map(([x]) => x);
-  const ys = stroke.map(([, y]) => y);
-  return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
-}
-
 function touch(a, b, reach) {
-  const [boxA, boxB] = [extent(a), extent(b)];
-  const apart = [0, 1].some((i) => boxA[i] - reach > boxB[i + 2] || boxB[i] - reach > boxA[i + 2]);
-  return !apart && distances(densified(a, reach / 2), b).some((d) => d <= reach);
+  const [boxA, boxB] = [boxOf(a), boxOf(b)];
+  if ([0, 1].some((i) => boxA[i] - reach > boxB[i + 2] || boxB[i] - reach > boxA[i + 2])) return false;
+  // Points at most reach / 2 apart along `a`: where it crosses `b`, one of them is within reach.
+  const alongA = samples(a, Math.max(2, Math.ceil(pathLength(a) / (reach / 2)) + 1));
+  return distances(alongA, b).some((d) => d <= reach);
 }
 
 /**
@@ -72,8 +57,8 @@ function touch(a, b, reach) {
 export function runTogether(strokes, digitParts) {
   if (digitParts.length < 2) return false;
   const drawn = strokes.filter((s) => s.length);
-  const ys = drawn.flat().map(([, y]) => y);
-  const reach = JOINED_REACH * Math.max(Math.max(...ys) - Math.min(...ys), 1e-6);
+  const [, y0, , y1] = union(drawn.map(boxOf));
+  const reach = JOINED_REACH * Math.max(y1 - y0, 1e-6);
   const joined = (i, j) => digitParts[i].some((a) => digitParts[j].some((b) => touch(drawn[a], drawn[b], reach)));
   return linkedGroups(digitParts.length, joined).length === 1;
 }
