@@ -153,6 +153,20 @@ def test_late_strokes_come_after_the_next_digit_and_belong_to_their_digit(items)
         assert late_x0 - PAD_PEN <= x1 and x0 <= late_x1 + PAD_PEN
 
 
+def test_single_digits_are_one_digit_numbers_of_each_drawn_benchmark(mnist):
+    from digitdraw.bench import drawn
+
+    singles = numbers.single_digits(20, mnist.test)
+    assert {it.source for it in singles} == set(numbers.SOURCES)
+    assert {it.part for it in singles} == {"dev", "final"}
+    for source in numbers.SOURCES:
+        centred = [it for it in drawn.build(source, 20, mnist.test) if it.layout == "centred"]
+        mine = [it for it in singles if it.source == source]
+        assert [(it.digits, it.index) for it in mine] == [(str(d.label), d.index) for d in centred]
+        assert all(np.array_equal(a, b) for it, d in zip(mine, centred) for a, b in zip(it.strokes, d.strokes))
+    assert all(it.groups == (tuple(range(len(it.strokes))),) and len(it.digits) == 1 for it in singles)
+
+
 # ---- usual_split ----------------------------------------------------------------------------
 
 
@@ -299,6 +313,17 @@ def test_run_scores_the_part_and_the_true_split(items):
     assert report["methods"]["true split"]["overall"]["string_accuracy"] == 1.0
     assert report["methods"]["silent"]["overall"]["count_accuracy"] == 0.0
     assert numbers.run({}, subset, part="dev")["strings"] == len(subset) - finals
+
+
+def test_single_digit_scores_set_the_reader_beside_the_whole_drawing():
+    drawn = [("1", "traced-mnist"), ("7", "traced-mnist"), ("1", "european"), ("1", "stroke-fonts")]
+    ones = [
+        numbers.NumberItem([bar(40)], d, ((0,),), source, "single", "none", k) for k, (d, source) in enumerate(drawn)
+    ]
+    rows = numbers.single_digit_scores(ones, reader=lambda strokes: "1", whole=lambda strokes: "7")
+    assert [(r["source"], r["digits"]) for r in rows] == [("traced-mnist", 2), ("stroke-fonts", 1), ("european", 1)]
+    assert [r["number_reader"] for r in rows] == [0.5, 1.0, 1.0]
+    assert [r["whole_drawing"] for r in rows] == [0.5, 0.0, 0.0]
 
 
 class FakeModel:

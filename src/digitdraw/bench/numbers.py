@@ -60,6 +60,7 @@ POINT_SPACING = 0.02  # strokes resampled this densely (digit heights) so bendin
 BASE_SERIF_SHARE = 0.35  # European writers who put a base under every 1 (as synth.add_flag's default)
 LATE_SHARE = 0.25  # strings in which one digit gets its last stroke after the next digit
 LEFT_MARGIN = 20.0
+SINGLES_PER_SOURCE = 1000  # single drawn digits per source in the benchmark (dev and final parts)
 
 Method = Callable[[list[np.ndarray]], str]
 
@@ -279,6 +280,29 @@ def build(count: int, mnist_test, seed: int = BENCH_SEED) -> list[NumberItem]:
     return [_item(index, shapes, seed) for index in range(count)]
 
 
+def single_digits(count: int, mnist_test, seed: int = BENCH_SEED) -> list[NumberItem]:
+    """Single drawn digits as one-digit numbers: `count` per source, from bench/drawn.py's
+    benchmarks of the same names (their centred layout: the vector recipe reads both alike), with
+    those benchmarks' dev and final parts. Most drawings on the pad are one digit, and a reader
+    that cuts an 8 written in two strokes into "51" reads worse than reading the whole drawing did."""
+    from . import drawn
+
+    return [
+        NumberItem(
+            [np.asarray(s, dtype=np.float64) for s in it.strokes],
+            str(it.label),
+            (tuple(range(len(it.strokes))),),
+            source,
+            "single",
+            "none",
+            it.index,
+        )
+        for source in SOURCES
+        for it in drawn.build(source, count, mnist_test, seed)
+        if it.layout == "centred"
+    ]
+
+
 # ---- the usual segmentation -----------------------------------------------------------------
 
 
@@ -443,23 +467,24 @@ def number_reader_method(reader) -> Method:
 
 # Values tried for each setting when tuning on the dev part, one setting at a time.
 TUNING_GRID = {
-    "segment_bonus": (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0),
-    "not_a_digit_weight": (0.0, 0.5, 1.0, 2.0, 4.0),
+    "segment_bonus": (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0),
+    "not_a_digit_weight": (0.0, 0.5, 1.0, 2.0, 4.0, 8.0),
     "max_strokes_per_digit": (4, 6),
     "gap_weight": (0.0, 2.0, 4.0, 8.0),
     "join_gap": (0.2, 0.35, 0.5, 0.8),
     "min_height": (0.25, 0.4, 0.55),
     "height_weight": (2.0, 6.0, 12.0),
-    "max_width": (0.9, 1.1, 1.4),
+    "max_width": (0.9, 1.1, 1.4, 1.7, 2.0),
     "width_weight": (2.0, 6.0, 12.0),
 }
 TUNING_PASSES = 2
 
 
 def tune(items: Sequence[NumberItem], segmenter, classifier, start=None) -> tuple[object, float]:
-    """The number reader's settings that read the most strings right on `items` (the dev part),
-    by coordinate descent over TUNING_GRID from `start` (default: config.json's). Candidate scores
-    are shared across all the settings tried, so each try costs only the search."""
+    """The number reader's settings that read the most strings right on `items` (the dev part of
+    the numbers and of the single digits), by coordinate descent over TUNING_GRID from `start`
+    (default: config.json's). Candidate scores are shared across all the settings tried, so each
+    try costs only the search."""
     from dataclasses import replace
 
     from .. import numbers
@@ -566,26 +591,58 @@ def page_figures(url: str, items: Sequence[NumberItem], reader) -> dict:
     }
 
 
-def benchmark(model, segmenter, mnist_test, count: int, part: str = "final", tune_first: bool = False) -> dict:
-    """Build `count` numbers and score on `part`: the usual split and the true split with `model`,
-    and the number reader (`segmenter` cuts, `model` reads); with `tune_first`, the reader's
-    settings are first chosen on the dev part."""
+def single_digit_scores(items: Sequence[NumberItem], reader: Method, whole: Method) -> list[dict]:
+    """Per source, the share of one-digit items the number reader reads right, beside `whole`
+    reading the whole drawing as one digit (what the page did before it read numbers)."""
+    rows = []
+    for source in SOURCES:
+        chosen = [item for item in items if item.source == source]
+        rows.append(
+            {
+                "source": source,
+                "digits": len(chosen),
+                "number_reader": float(np.mean([reader(item.strokes) == item.digits for item in chosen])),
+                "whole_drawing": float(np.mean([whole(item.strokes) == item.digits for item in chosen])),
+            }
+        )
+    return rows
+
+
+def benchmark(
+    model,
+    segmenter,
+    mnist_test,
+    count: int,
+    part: str = "final",
+    tune_first: bool = False,
+    singles: int = SINGLES_PER_SOURCE,
+) -> dict:
+    """Build `count` numbers and `singles` single drawn digits per source, and score on `part`:
+    the usual split and the true split with `model`, and the number reader (`segmenter` cuts,
+    `model` reads); with `tune_first`, the reader's settings are first chosen on the dev part of
+    both, every drawing counting once."""
     from .. import numbers
 
     items = build(count, mnist_test)
+    one_digit = single_digits(singles, mnist_test) if singles else []
     classify = DigitClassifier(model)
     reader = numbers.NumberReader.for_model(model, segmenter)
     report = {"seed": BENCH_SEED, "count": count, "settings": asdict(reader.settings)}
     if tune_first:
-        settings, accuracy = tune([item for item in items if item.part == "dev"], reader.segmenter, reader.classifier)
+        dev = [item for item in [*items, *one_digit] if item.part == "dev"]
+        settings, accuracy = tune(dev, reader.segmenter, reader.classifier)
         reader.settings = settings
-        report |= {"settings": asdict(settings), "tuned_dev_string_accuracy": accuracy}
+        report |= {"settings": asdict(settings), "tuned_dev_accuracy": accuracy}
     chosen = [item for item in items if item.part == part]
+    chosen_singles = [item for item in one_digit if item.part == part]
     classify.prime(
         [[item.strokes[k] for k in group] for item in chosen for group in [*item.groups, *usual_split(item.strokes)]]
+        + [item.strokes for item in chosen_singles]
     )
     methods = {"usual split": usual_split_method(classify), "number reader": number_reader_method(reader)}
-    return report | run(methods, items, part, true_split=classify)
+    report |= run(methods, items, part, true_split=classify)
+    report["single_digits"] = single_digit_scores(chosen_singles, methods["number reader"], classify)
+    return report
 
 
 def main(argv=None) -> int:
@@ -596,22 +653,28 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m digitdraw.bench.numbers", description=__doc__.split("\n")[0])
     parser.add_argument("--out", required=True, help="JSON file to write")
-    parser.add_argument("--count", type=int, default=2000, help="numbers to build (dev and final parts together)")
+    parser.add_argument("--count", type=int, default=1000, help="numbers to build (dev and final parts together)")
     parser.add_argument("--part", choices=("dev", "final"), default="final")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="bundled name or folder of the digit classifier")
     parser.add_argument("--segmenter", default=SEGMENTER, help="bundled name or folder of the number segmenter")
+    parser.add_argument("--singles", type=int, default=SINGLES_PER_SOURCE, help="single drawn digits per source")
     parser.add_argument("--tune", action="store_true", help="first choose the reader's settings on the dev part")
     args = parser.parse_args(argv)
 
     model, segmenter = (tfjs.load(catalog.resolve(name)) for name in (args.model, args.segmenter))
     report = {"model": args.model, "segmenter": args.segmenter}
-    report |= benchmark(model, segmenter, data.load_mnist().test, args.count, args.part, args.tune)
+    report |= benchmark(model, segmenter, data.load_mnist().test, args.count, args.part, args.tune, args.singles)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=1))
     print(json.dumps(report["settings"]))
     for name, scores in report["methods"].items():
         print(_summary(name, scores))
+    for row in report["single_digits"]:
+        print(
+            f"single {row['source']:<12} number reader {row['number_reader']:.2%}, "
+            f"whole drawing {row['whole_drawing']:.2%} ({row['digits']} digits)"
+        )
     print(f"wrote {out}")
     return 0
 

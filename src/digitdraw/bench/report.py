@@ -286,6 +286,24 @@ def _numbers_section(report: dict) -> list[str]:
         ["method", *gaps],
         [[name, *[_pct(row["string_accuracy"]) for row in scores["by_gap"]]] for name, scores in methods.items()],
     )
+    sources = [row["source"] for row in next(iter(methods.values()))["by_source"]]
+    out += ["Strings right by where the digits come from (stroke fonts include blackletter and triple-line faces):", ""]
+    out += _table(
+        ["method", *sources],
+        [[name, *[_pct(row["string_accuracy"]) for row in scores["by_source"]]] for name, scores in methods.items()],
+    )
+    singles = numbers.get("single_digits")
+    if singles:
+        out += [
+            "Single drawn digits (final part of the drawn benchmarks of the same names, centred) through the number "
+            "reader, beside reading the whole drawing as one digit with the same classifier, as the page did before "
+            "it read numbers:",
+            "",
+        ]
+        out += _table(
+            ["source", "digits", "number reader", "whole drawing"],
+            [[r["source"], r["digits"], _pct(r["number_reader"]), _pct(r["whole_drawing"])] for r in singles],
+        )
     page = numbers.get("page")
     if page:
         one, ten = page["latency_ms_1_digit"], page["latency_ms_10_digits"]
