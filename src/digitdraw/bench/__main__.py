@@ -2,7 +2,9 @@
 
 Not a test: nothing here asserts. Timings are medians of several runs on this machine.
   python -m digitdraw.bench --out-dir docs [--skip-training] [--models-dir DIR] [--count N] ...
-With --skip-training it measures the models in --models-dir (default: the bundled ones).
+With --skip-training it measures the models in --models-dir (default: the bundled ones); adding
+`--again SECTION ...` measures only those sections again and keeps the rest of the report, which
+then says what was measured again and when (after a change that touches only some figures).
 Scratch files (retrained and re-quantised models) go to a temporary folder, removed at the end.
 """
 
@@ -242,13 +244,47 @@ def main(argv=None) -> int:
     parser.add_argument("--numbers", type=int, default=1000, help="numbers in the number benchmark (dev + final)")
     parser.add_argument("--browser-numbers", type=int, default=80, help="final-part numbers replayed in Chromium")
     parser.add_argument("--load-seconds", type=float, default=20.0, help="POST /api/read under load (0: skip)")
+    parser.add_argument(
+        "--again",
+        nargs="+",
+        choices=SECTIONS,
+        help="with --skip-training: measure only these sections again, keeping the rest of the report",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="digitdraw-bench-") as scratch:
         return measure_and_write(args, Path(scratch))
 
 
+def browser_drawn_figures(models: dict, folders: dict, models_dir: Path, mnist, count: int) -> dict:
+    """Final-part traced-MNIST and European digits replayed on the served page, per model, beside
+    the fast Python score of the same digits."""
+    from . import browser
+
+    scores = {}
+    with browser.running_server(models_dir) as url:
+        items = [it for it in drawn_bench.build("traced-mnist", count // 2, mnist.test) if it.part == "final"]
+        items += [it for it in drawn_bench.build("european", count // 2, mnist.test) if it.part == "final"]
+        labels = np.array([it.label for it in items])
+        for name in ("robust-cnn", "cnn"):
+            if name not in folders:
+                continue
+            scores[name] = drawn_bench.browser_accuracy(url, items, name)
+            fast = np.stack([drawn_bench.model_input(it, "vector") for it in items])[..., None]
+            fast_predicted = models[name].predict(fast, verbose=0).argmax(1)
+            predicted = np.array(scores[name].pop("predicted"))
+            scores[name]["agreement_with_python"] = round(float((fast_predicted == predicted).mean()), 4)
+            scores[name]["python_accuracy"] = round(float((fast_predicted == labels).mean()), 4)
+    return scores
+
+
+# The report's sections, each measured by one step; `--again` measures only some of them.
+SECTIONS = ("models", "drawn", "page", "numbers", "writers", "honesty", "read_load", "browser_drawn")
+
+
 def measure_and_write(args, work: Path) -> int:
+    out = Path(args.out_dir)
+    report = _earlier_report(out, args) if args.again else {}
     mnist = data.load_mnist()
     if args.skip_training:
         models_dir = Path(args.models_dir) if args.models_dir else catalog.BUNDLED_DIR
@@ -257,71 +293,36 @@ def measure_and_write(args, work: Path) -> int:
         models_dir = work / "models"
         folders = train_all(models_dir, RECIPES)
     models = {name: tfjs.load(folder) for name, folder in folders.items()}
-    measured = measure_models(folders, models, mnist, work / "quantised")
-    print("drawn-digit benchmarks…", flush=True)
-    drawn = drawn_bench.run(models, mnist.test, args.count)
-    print("the page in Chromium…", flush=True)
-    page = browser_figures(models_dir, args.latency_strokes)
-    # --- the published page (bench/weight.py): bytes to the first answer, reload bytes, ready time
-    print("the published page…", flush=True)
-    page["published"] = bench_weight.site_figures(models_dir)
-    # ---
-    print("whole numbers…", flush=True)
-    numbers = number_figures(models, models_dir, mnist, args.numbers, args.browser_numbers)
-    print("writers…", flush=True)
-    writer_report = writer_figures(models, models_dir, mnist)
-    print("not a digit, calibration…", flush=True)
-    honest = honesty_figures(folders, models, mnist, args.count, Path(args.out_dir))
-    print("the read endpoint under load…", flush=True)
-    read_load = [load.measure(seconds=args.load_seconds)] if args.load_seconds else []
-    true_scores = {}
-    if args.browser_digits:
-        from . import browser
 
-        with browser.running_server(models_dir) as url:
-            items = [
-                it
-                for it in drawn_bench.build("traced-mnist", args.browser_digits // 2, mnist.test)
-                if it.part == "final"
-            ]
-            items += [
-                it for it in drawn_bench.build("european", args.browser_digits // 2, mnist.test) if it.part == "final"
-            ]
-            for name in ("robust-cnn", "cnn"):
-                if name in folders:
-                    true_scores[name] = drawn_bench.browser_accuracy(url, items, name)
-                    fast = np.stack([drawn_bench.model_input(it, "vector") for it in items])[..., None]
-                    fast_predicted = models[name].predict(fast, verbose=0).argmax(1)
-                    true_scores[name]["agreement_with_python"] = round(
-                        float((fast_predicted == np.array(true_scores[name]["predicted"])).mean()), 4
-                    )
-                    true_scores[name]["python_accuracy"] = round(
-                        float((fast_predicted == np.array([it.label for it in items])).mean()), 4
-                    )
-                    del true_scores[name]["predicted"]
-    report = {
-        "date": datetime.date.today().isoformat(),
-        "machine": machine(),
-        "trained": not args.skip_training,
-        "models": {
-            k: {kk: vv for kk, vv in v.items() if kk != "metadata"}
-            | {
-                "parameters": v["metadata"].get("parameters"),
-                "training": v["metadata"].get("training"),
-                "reported_accuracy": v["metadata"].get("reported_accuracy"),
-                "test_accuracy_metadata": v["metadata"].get("test_accuracy"),
-            }
-            for k, v in measured.items()
-        },
-        "drawn": drawn,
-        "page": page,
-        "browser_drawn": true_scores,
-        "numbers": numbers,
-        "writers": writer_report,
-        "honesty": honest,
-        "read_load": read_load,
+    def page_section():
+        page = browser_figures(models_dir, args.latency_strokes)
+        page["published"] = bench_weight.site_figures(models_dir)  # bench/weight.py: the published page
+        return page
+
+    steps = {
+        "models": lambda: _without_metadata(measure_models(folders, models, mnist, work / "quantised")),
+        "drawn": lambda: drawn_bench.run(models, mnist.test, args.count),
+        "page": page_section,
+        "numbers": lambda: number_figures(models, models_dir, mnist, args.numbers, args.browser_numbers),
+        "writers": lambda: writer_figures(models, models_dir, mnist),
+        "honesty": lambda: honesty_figures(folders, models, mnist, args.count, Path(args.out_dir)),
+        "read_load": lambda: [load.measure(seconds=args.load_seconds)] if args.load_seconds else [],
+        "browser_drawn": lambda: (
+            browser_drawn_figures(models, folders, models_dir, mnist, args.browser_digits)
+            if args.browser_digits
+            else {}
+        ),
     }
-    out = Path(args.out_dir)
+    for name in args.again or SECTIONS:
+        print(f"{name}…", flush=True)
+        report[name] = steps[name]()
+    today = datetime.date.today().isoformat()
+    if args.again:
+        again = ", ".join(args.again)
+        note = f"{again} measured again on {today} with `--again` (the same functions and arguments)"
+        report["remeasured"] = "; ".join(filter(None, [report.get("remeasured"), note]))
+    else:
+        report |= {"date": today, "machine": machine(), "trained": not args.skip_training}
     out.mkdir(parents=True, exist_ok=True)
     (out / "benchmarks.json").write_text(json.dumps(report, indent=1, default=float))
     (out / "benchmarks.md").write_text(bench_report.render(report))
@@ -331,6 +332,32 @@ def measure_and_write(args, work: Path) -> int:
             shutil.copytree(folder, catalog.BUNDLED_DIR / name)
     print(f"wrote {out / 'benchmarks.md'} and {out / 'benchmarks.json'}")
     return 0
+
+
+def _without_metadata(measured: dict) -> dict:
+    """Per model, the figures measured and the few metadata fields the report shows."""
+    return {
+        name: {key: value for key, value in figures.items() if key != "metadata"}
+        | {
+            "parameters": figures["metadata"].get("parameters"),
+            "training": figures["metadata"].get("training"),
+            "reported_accuracy": figures["metadata"].get("reported_accuracy"),
+            "test_accuracy_metadata": figures["metadata"].get("test_accuracy"),
+        }
+        for name, figures in measured.items()
+    }
+
+
+def _earlier_report(out: Path, args) -> dict:
+    """The report that `--again` updates: only measured models can be measured again."""
+    if not args.skip_training:
+        raise SystemExit("--again measures the bundled (or --models-dir) models: add --skip-training")
+    try:
+        return json.loads((out / "benchmarks.json").read_text())
+    except (OSError, ValueError) as error:
+        raise SystemExit(  # noqa: B904 -- the message says what was wrong; a traceback adds nothing
+            f"--again updates {out / 'benchmarks.json'}, which cannot be read ({error}): run the full benchmark first"
+        )
 
 
 if __name__ == "__main__":
