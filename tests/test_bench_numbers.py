@@ -324,6 +324,9 @@ def test_single_digit_scores_set_the_reader_beside_the_whole_drawing():
     assert [(r["source"], r["digits"]) for r in rows] == [("traced-mnist", 2), ("stroke-fonts", 1), ("european", 1)]
     assert [r["number_reader"] for r in rows] == [0.5, 1.0, 1.0]
     assert [r["whole_drawing"] for r in rows] == [0.5, 0.0, 0.0]
+    assert numbers.single_digit_scores(ones[:2], reader=lambda strokes: "1", whole=lambda strokes: "7") == [
+        {"source": "traced-mnist", "digits": 2, "number_reader": 0.5, "whole_drawing": 0.5}
+    ]
 
 
 class FakeModel:

@@ -305,7 +305,7 @@ def measure_and_write(args, work: Path) -> int:
         "page": page_section,
         "numbers": lambda: number_figures(models, models_dir, mnist, args.numbers, args.browser_numbers),
         "writers": lambda: writer_figures(models, models_dir, mnist),
-        "honesty": lambda: honesty_figures(folders, models, mnist, args.count, Path(args.out_dir)),
+        "honesty": lambda: honesty_figures(folders, models, mnist, args.count, out),
         "read_load": lambda: [load.measure(seconds=args.load_seconds)] if args.load_seconds else [],
         "browser_drawn": lambda: (
             browser_drawn_figures(models, folders, models_dir, mnist, args.browser_digits)

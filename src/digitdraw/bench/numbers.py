@@ -597,6 +597,8 @@ def single_digit_scores(items: Sequence[NumberItem], reader: Method, whole: Meth
     rows = []
     for source in SOURCES:
         chosen = [item for item in items if item.source == source]
+        if not chosen:  # e.g. --singles 0: no row rather than a share of nothing
+            continue
         rows.append(
             {
                 "source": source,
