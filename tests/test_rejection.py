@@ -9,6 +9,7 @@ from written_numbers import strokes_of
 
 from digitdraw import adapt, rejection
 from digitdraw.bench import drawn
+from digitdraw.config import REJECTION
 from digitdraw.recognizer import Recognizer
 
 TAP = [np.array([[140.0, 140.0]])]
@@ -53,10 +54,36 @@ def test_a_drawing_the_writer_taught_is_never_turned_down(tmp_path):
 
 
 def test_the_thresholds_come_from_the_shared_config():
+    edge = REJECTION["not_a_digit_from"]
     assert rejection.rejected([0.2], TAP) == "tap"
     assert rejection.rejected([0.2], TAP, taught_similarity=1.0) is None
-    assert rejection.rejected([0.6, 0.7]) == "not-a-digit"
-    assert rejection.rejected([0.6, 0.1]) is None, "a number whose digits are mostly digits is read"
+    assert rejection.rejected([edge, edge + 0.1]) == "not-a-digit"
+    assert rejection.rejected([edge - 0.05]) is None
+    assert rejection.rejected([edge, 0.1]) is None, "a number whose digits are mostly digits is read"
+
+
+def _circle(radius, turns=1.0, points=200, centre=(140.0, 140.0)):
+    angle = np.linspace(0, 2 * np.pi * turns, points)
+    return np.column_stack([centre[0] + radius * np.cos(angle), centre[1] + radius * np.sin(angle)])
+
+
+def test_pen_turns_count_full_turns_and_ignore_jitter():
+    assert rejection.turns([np.array([[20.0, 20.0], [200.0, 250.0]])]) == pytest.approx(0.0)
+    assert rejection.turns([_circle(80)]) == pytest.approx(1.0, abs=0.05)
+    assert rejection.turns([_circle(80, turns=3)]) == pytest.approx(3.0, abs=0.1)
+    # 0s drawn with a mouse: whole-pixel steps and a shaky hand still make about one turn.
+    for radius in (12, 30, 80):
+        shaky = np.round(_circle(radius) + np.random.default_rng(3).normal(0, 0.4, size=(200, 2)))
+        assert rejection.turns([shaky]) == pytest.approx(1.0, abs=1.0), radius
+
+
+def test_a_wandering_scribble_is_turned_down_and_a_zero_gone_over_twice_is_not(recognizer):
+    wander = np.array([140.0, 140.0]) + np.random.default_rng(5).normal(0, 8, size=(60, 2)).cumsum(axis=0)
+    assert rejection.turns([wander]) > REJECTION["scribble_turns"]
+    assert recognizer.read_strokes([wander]).rejected == "scribble"
+    zero = _circle(60, turns=2)
+    zero[:, 0] = 140 + (zero[:, 0] - 140) * 0.6  # an upright oval
+    assert recognizer.read_strokes([zero]).number == "0"
 
 
 def test_letters_read_as_joined_digits_are_flagged_and_written_numbers_are_not(recognizer):

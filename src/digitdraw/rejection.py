@@ -1,13 +1,19 @@
 """ "That does not look like a digit": when a drawing is turned down instead of read (Python twin
 of web/js/rejection.js).
 
-Three tests, in order, each measured on the dev parts of the drawn-digit and non-digit
+Four tests, in order, each measured on the dev parts of the drawn-digit and non-digit
 benchmarks (docs/benchmarks.md, "Not a digit"):
 - a tap or a dot: the ink spans less than `tap_extent` of the pad's height. The models fit every
   drawing to 20×20 pixels, so a dot blown up looks like a 0 or a 1 to them: size must be judged
   before that.
 - a scribble or a filled shape: the pen travelled more than `scribble_ink` times the drawing's
   size (digits: at most ~4×, or ~7× for outlined font glyphs; filling a blob: 15× and more).
+- a wandering scribble: the pen turned more than `scribble_turns` full turns per digit read. A
+  digit turns at most ~4 times (an 8 twice, a font's outlined 3 four times), a wandering
+  scribble 5 to 25 times (dev parts: no digit or number past 6, 98% of non-digits rejected or
+  flagged instead of 94%). The pen is followed in steps of `turn_spacing` of the drawing's height, and
+  never finer than that share of `turn_least_height` of the pad, so a small digit's jitter and
+  a mouse's whole-pixel steps do not count as turning.
 - the digits read are, to the segmenter, on average at least `not_a_digit_from` likely "not one
   digit" (letters, crossbars and flags alone, scribbles). The average, not every digit: letters
   get cut into strokes that each look a little like a digit (an H into 1, -, 1). Only for one or
@@ -46,6 +52,30 @@ def _path_length(stroke: np.ndarray) -> float:
     return float(np.hypot(*np.diff(stroke, axis=0).T).sum()) if len(stroke) > 1 else 0.0
 
 
+def _stepped(stroke: np.ndarray, step: float) -> np.ndarray:
+    """The stroke's points at least `step` apart, each from the one kept before it. Unlike
+    resampling along the path, jitter smaller than a step cannot turn the heading."""
+    kept = [stroke[0]]
+    for point in stroke[1:]:
+        if math.hypot(point[0] - kept[-1][0], point[1] - kept[-1][1]) >= step:
+            kept.append(point)
+    return np.array(kept)
+
+
+def turns(strokes: Sequence[np.ndarray]) -> float:
+    """How many full turns the pen makes over the drawing: the absolute changes of its heading,
+    summed along every stroke followed in steps (see the module's docstring)."""
+    every = np.vstack(strokes)
+    height = max(float(np.ptp(every[:, 1])), REJECTION["turn_least_height"] * PAD_UNITS)
+    total = 0.0
+    for stroke in strokes:
+        moves = np.diff(_stepped(stroke, REJECTION["turn_spacing"] * height), axis=0)
+        before, after = moves[:-1], moves[1:]
+        cross = before[:, 0] * after[:, 1] - before[:, 1] * after[:, 0]
+        total += float(np.abs(np.arctan2(cross, (before * after).sum(axis=1))).sum())
+    return total / (2 * math.pi)
+
+
 def rejected(
     not_a_digit: Sequence[float], strokes: Sequence[np.ndarray] | None = None, taught_similarity: float = -1.0
 ) -> str | None:
@@ -65,6 +95,8 @@ def rejected(
             if extent < REJECTION["tap_extent"] * PAD_UNITS:
                 return TAP
             if sum(_path_length(s) for s in drawn) > REJECTION["scribble_ink"] * extent:
+                return SCRIBBLE
+            if turns(drawn) > REJECTION["scribble_turns"] * max(len(not_a_digit), 1):
                 return SCRIBBLE
     if (
         0 < len(not_a_digit) <= REJECTION["most_digits"]

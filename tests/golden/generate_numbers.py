@@ -40,9 +40,13 @@ def _oval(x):
     return np.array([[x + 40 * np.cos(a), 140 - 80 * np.sin(a)] for a in np.linspace(0, 2 * np.pi, 30)])
 
 
+def _wander(rng, points):
+    return np.round(np.array([140.0, 140.0]) + rng.normal(0, 8, size=(points, 2)).cumsum(axis=0), 3)
+
+
 def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
     """Crafted sets (a two-stroke 4, a crossed 7 with a late crossbar, a touching pair, a dot, a
-    tap, a filled blob, a dash, a long number) and seeded random ones."""
+    tap, a filled blob, a dash, a wandering scribble, a long number) and seeded random ones."""
     sets = [
         ("three-bars", [_bar(40), _bar(160), _bar(280)]),
         ("two-stroke-four", _four(40)),
@@ -59,6 +63,7 @@ def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
         ("a-tap", [np.array([[140.0, 140.0], [141.5, 141.0]])]),
         ("a-filled-blob", [np.array([[100 + 40 * (k % 2), 100 + 2.0 * k] for k in range(40)])]),
         ("a-dash", [np.array([[60.0, 140.0], [140.0, 142.0], [220.0, 141.0]])]),
+        ("a-wandering-scribble", [_wander(np.random.default_rng(5), 60)]),
         ("long-number", [bar for k in range(10) for bar in ([_bar(30 + 90 * k)] if k % 3 else _four(30 + 90 * k))]),
     ]
     rng = np.random.default_rng(17)
@@ -126,6 +131,7 @@ def build() -> dict:
                 "text": reading.text,
                 "alternative": reading.alternative,
                 "parts": [list(d.parts) for d in reading.digits],
+                "turns": round(rejection.turns(strokes), DECIMALS),
                 "rejected": rejection.rejected([d.not_a_digit for d in reading.digits], strokes),
                 "run_together": rejection.run_together(strokes, [d.parts for d in reading.digits]),
             }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   NumberReader, boxOf, union, readingOrder, lineHeight, candidates, prior, retracedGroups,
 } from '../../src/digitdraw/app/web/js/numbers.js';
-import { rejected, runTogether } from '../../src/digitdraw/app/web/js/rejection.js';
+import { rejected, runTogether, turns } from '../../src/digitdraw/app/web/js/rejection.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/numbers.json', import.meta.url)));
 const close = (a, b) => Math.abs(a - b) <= golden.tolerance * Math.max(1, Math.abs(b));
@@ -44,6 +44,7 @@ for (const c of golden.cases) {
     assert.equal(reading.text, c.text);
     assert.equal(reading.alternative, c.alternative);
     assert.deepEqual(reading.digits.map((d) => d.parts), c.parts);
+    assert.ok(close(turns(c.strokes), c.turns), `pen turns ${turns(c.strokes)} vs ${c.turns}`);
     assert.equal(rejected(reading.digits.map((d) => d.notADigit), c.strokes), c.rejected);
     assert.equal(runTogether(c.strokes, reading.digits.map((d) => d.parts)), c.run_together);
   });

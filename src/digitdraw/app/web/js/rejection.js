@@ -8,6 +8,9 @@ import { boxOf, distances, linkedGroups, samples, union } from './numbers.js';
 const {
   tap_extent: TAP_EXTENT,
   scribble_ink: SCRIBBLE_INK,
+  scribble_turns: SCRIBBLE_TURNS,
+  turn_spacing: TURN_SPACING,
+  turn_least_height: TURN_LEAST_HEIGHT,
   not_a_digit_from: NOT_A_DIGIT_FROM,
   most_digits: MOST_DIGITS,
   taught_similarity: TAUGHT_SIMILARITY,
@@ -16,6 +19,37 @@ const {
 const PAD_UNITS = config.pad.units;
 
 const pathLength = (stroke) => stroke.slice(1).reduce((sum, [x, y], k) => sum + Math.hypot(x - stroke[k][0], y - stroke[k][1]), 0);
+
+// The stroke's points at least `step` apart, each from the one kept before it (rejection.py's `_stepped`).
+function stepped(stroke, step) {
+  const kept = [stroke[0]];
+  for (const point of stroke.slice(1)) {
+    const last = kept[kept.length - 1];
+    if (Math.hypot(point[0] - last[0], point[1] - last[1]) >= step) kept.push(point);
+  }
+  return kept;
+}
+
+/**
+ * How many full turns the pen makes over the drawing: the absolute changes of its heading, summed
+ * along every stroke followed in steps (rejection.py's `turns`, where the steps are explained).
+ * @param {number[][][]} strokes the drawing's non-empty strokes
+ * @returns {number}
+ */
+export function turns(strokes) {
+  const ys = strokes.flat().map(([, y]) => y);
+  const step = TURN_SPACING * Math.max(Math.max(...ys) - Math.min(...ys), TURN_LEAST_HEIGHT * PAD_UNITS);
+  let total = 0;
+  for (const stroke of strokes) {
+    const kept = stepped(stroke, step);
+    for (let k = 2; k < kept.length; k++) {
+      const [bx, by] = [kept[k - 1][0] - kept[k - 2][0], kept[k - 1][1] - kept[k - 2][1]];
+      const [ax, ay] = [kept[k][0] - kept[k - 1][0], kept[k][1] - kept[k - 1][1]];
+      total += Math.abs(Math.atan2(bx * ay - by * ax, bx * ax + by * ay));
+    }
+  }
+  return total / (2 * Math.PI);
+}
 
 /**
  * Why the drawing is not a digit ('tap', 'scribble' or 'not-a-digit'), or null to read it.
@@ -33,6 +67,7 @@ export function rejected(notADigit, strokes = null, taughtSimilarity = -1) {
     const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
     if (extent < TAP_EXTENT * PAD_UNITS) return 'tap';
     if (drawn.reduce((sum, s) => sum + pathLength(s), 0) > SCRIBBLE_INK * extent) return 'scribble';
+    if (turns(drawn) > SCRIBBLE_TURNS * Math.max(notADigit.length, 1)) return 'scribble';
   }
   const mean = notADigit.reduce((a, b) => a + b, 0) / notADigit.length;
   if (notADigit.length && notADigit.length <= MOST_DIGITS && mean >= NOT_A_DIGIT_FROM) return 'not-a-digit';
