@@ -110,7 +110,10 @@ def build(benchmark: str, count: int, mnist_test=None, seed: int = BENCH_SEED) -
         letters = synth.hershey_digits(synth.BENCH_FONTS[:4], synth.NON_DIGIT_LETTERS)
         for index in range(count):
             if index % 2:
-                strokes, character, _ = letters[index // 2 % len(letters)]
+                # Drawn at random, not in turn: in turn, the dev part (index % 10 < 3) would hold
+                # only two of the forty letters and the final part none of those two.
+                pick = np.random.default_rng([seed, index]).integers(len(letters))
+                strokes, character, _ = letters[pick]
                 add(_styled(strokes, rng), -1, f"letter {character}", index)
             else:
                 add(synth.scribble(rng), -1, "scribble", index)
