@@ -1,10 +1,14 @@
 """The page says "That does not look like a digit" for taps and scribbles, and a writer can teach it otherwise."""
 
+import numpy as np
+
 from digitdraw.bench import browser as drive
 
 TAP = [[(140, 140)]]
 BLOB = [[(100 + 50 * (k % 2), 90 + 2.5 * k) for k in range(40)]]
 DASH = [[(60, 150), (140, 148), (220, 151)]]
+# A hand wandering about: about 7.5 full turns as replayed (rejection.turns), where a digit makes at most ~4.
+WANDER = np.clip(140 + np.random.default_rng(5).normal(0, 22, size=(40, 2)).cumsum(axis=0), 20, 260)
 
 
 def result(page) -> dict:
@@ -23,6 +27,7 @@ def test_a_tap_and_a_scribble_are_not_digits(ready_page):
     assert draw_alone(page, TAP) == {"digit": "", "number": "", "rejected": "tap"}
     assert "does not look like a digit" in page.inner_text("#detail")
     assert draw_alone(page, BLOB) == {"digit": "", "number": "", "rejected": "scribble"}
+    assert draw_alone(page, [WANDER.tolist()]) == {"digit": "", "number": "", "rejected": "scribble"}
     one = draw_alone(page, [[(140, 50), (141, 140), (142, 230)]])
     assert one == {"digit": "1", "number": "1", "rejected": None}
     assert page.problems == []
