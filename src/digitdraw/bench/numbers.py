@@ -469,7 +469,7 @@ def number_reader_method(reader) -> Method:
 TUNING_GRID = {
     "segment_bonus": (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0),
     "not_a_digit_weight": (0.0, 0.5, 1.0, 2.0, 4.0, 8.0),
-    "max_strokes_per_digit": (4, 6),
+    "max_strokes_per_digit": (4, 6, 8),
     "gap_weight": (0.0, 2.0, 4.0, 8.0),
     "join_gap": (0.2, 0.35, 0.5, 0.8),
     "min_height": (0.25, 0.4, 0.55),
