@@ -16,6 +16,8 @@ TAP = [np.array([[140.0, 140.0]])]
 DOT = [np.array([[140.0, 140.0], [143.0, 141.0], [141.0, 144.0]])]
 DASH = [np.array([[60.0, 150.0], [140.0, 148.0], [220.0, 151.0]])]
 BLOB = [np.array([[100 + 50 * (k % 2), 90 + 2.5 * k] for k in range(40)])]
+ELL = [np.array([[80.0, 60.0], [80.0, 220.0], [200.0, 220.0]])]
+VEE = [np.array([[80.0, 60.0], [140.0, 220.0], [200.0, 60.0]])]
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,13 @@ def recognizer():
 
 @pytest.mark.parametrize(
     ("name", "strokes", "reason"),
-    [("tap", TAP, "tap"), ("dot", DOT, "tap"), ("blob", BLOB, "scribble"), ("dash", DASH, "not-a-digit")],
+    [
+        ("tap", TAP, "tap"),
+        ("dot", DOT, "tap"),
+        ("blob", BLOB, "scribble"),
+        ("dash", DASH, "dash"),
+        ("L", ELL, "not-a-digit"),
+    ],
 )
 def test_marks_are_turned_down_with_the_reason(recognizer, name, strokes, reason):
     reading = recognizer.read_strokes(strokes)
@@ -35,11 +43,11 @@ def test_marks_are_turned_down_with_the_reason(recognizer, name, strokes, reason
 
 
 def test_non_digit_benchmark_drawings_are_turned_down_and_digits_are_not(recognizer):
-    """Floors below what make bench measures on the same generators (docs/benchmarks.md, "Not a
-    digit": 53% of letters and scribbles rejected, 1% of traced digits): a regression fails."""
-    odd = [it.strokes for it in drawn.build("non-digits", 60) if it.layout == "centred"]
-    share = np.mean([recognizer.read_strokes(s).rejected is not None for s in odd])
-    assert share >= 0.4, share
+    """Floors below what this sample gives (47% of its letters and scribbles rejected, 95% rejected
+    or flagged; docs/benchmarks.md, "Not a digit", for the full generators): a regression fails."""
+    odd = [recognizer.read_strokes(it.strokes) for it in drawn.build("non-digits", 60) if it.layout == "centred"]
+    assert np.mean([r.rejected is not None for r in odd]) >= 0.4
+    assert np.mean([r.rejected is not None or r.unsure for r in odd]) >= 0.9
     for number in ["0", "1", "7", "42", "2024"]:
         assert recognizer.read_strokes(strokes_of(number)).rejected is None, number
 
@@ -54,12 +62,35 @@ def test_a_drawing_the_writer_taught_is_never_turned_down(tmp_path):
 
 
 def test_the_thresholds_come_from_the_shared_config():
-    edge = REJECTION["not_a_digit_from"]
+    edge, doubt = REJECTION["not_a_digit_from"], REJECTION["doubtful_from"]
+    assert doubt < edge
     assert rejection.rejected([0.2], TAP) == "tap"
     assert rejection.rejected([0.2], TAP, taught_similarity=1.0) is None
-    assert rejection.rejected([edge, edge + 0.1]) == "not-a-digit"
-    assert rejection.rejected([edge - 0.05]) is None
+    assert rejection.rejected([edge, (edge + 1) / 2]) == "not-a-digit"
+    assert rejection.rejected([edge - 0.01]) is None and rejection.doubtful([edge - 0.01])
     assert rejection.rejected([edge, 0.1]) is None, "a number whose digits are mostly digits is read"
+    assert not rejection.doubtful([doubt - 0.01]) and not rejection.doubtful([edge], taught_similarity=1.0)
+    assert not rejection.doubtful([edge, edge, edge]), "three digits or more are a number"
+
+
+def test_a_drawing_the_segmenter_doubts_is_read_but_flagged(recognizer):
+    """A V is, to the segmenter, fairly likely not a digit (0.93 "not one digit") but not surely:
+    it is read, shown as unsure, and the JSON says why. A written 7 is not doubted."""
+    reading = recognizer.read_strokes(VEE)
+    assert reading.rejected is None and len(reading.digits) == 1
+    assert reading.maybe_not_a_digit and reading.unsure
+    assert reading.to_dict()["maybe_not_a_digit"] is True
+    seven = recognizer.read_strokes(strokes_of("7"))
+    assert not seven.maybe_not_a_digit and "maybe_not_a_digit" not in seven.to_dict()
+
+
+def test_a_dash_is_one_flat_straight_stroke_and_a_one_is_not():
+    assert rejection.rejected([0.0], DASH) == "dash"
+    assert rejection.rejected([0.0], [np.array([[140.0, 40.0], [150.0, 240.0]])]) is None  # a 1
+    wave = [np.array([[60 + 8 * k, 140 + 20 * np.sin(k)] for k in range(21)])]
+    assert rejection.rejected([0.0], wave) is None, "flat but not straight"
+    equals = [*DASH, DASH[0] + [0.0, 40.0]]
+    assert rejection.rejected([0.0], equals) is None, "two strokes (an =) are judged by the models"
 
 
 def _circle(radius, turns=1.0, points=200, centre=(140.0, 140.0)):

@@ -175,12 +175,15 @@ def cmd_calibrate(args) -> int:
 
 
 RUN_TOGETHER = "the digits' strokes run together, as a letter's do: is it a number?"
+MAYBE_NOT_A_DIGIT = "it may not be a digit at all (a mark or a letter?)"
 
 
 def _reading_text(path, reading) -> str:
     lines = [f"{path}: {reading.number}" + (f"   (or perhaps {reading.alternative})" if reading.alternative else "")]
     if reading.run_together:
         lines.append(f"  unsure: {RUN_TOGETHER}")
+    if reading.maybe_not_a_digit:
+        lines.append(f"  unsure: {MAYBE_NOT_A_DIGIT}")
     for index, d in enumerate(reading.digits, 1):
         bars = "  ".join(f"{digit}:{p:.3f}" for digit, p in enumerate(d.probabilities))
         doubt = f", unsure: {d.digit} or {d.runner_up}" if d.unsure else ""

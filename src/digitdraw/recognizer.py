@@ -43,8 +43,9 @@ class Reading:
     to 1), `.confidence`, `.unsure`, `.box` (x0, y0, x1, y1 in the input's units: pixels or pad
     units) and `.parts` (the strokes, or ink marks, it is made of). `alternative` is how the
     runner-up way of cutting the number reads, when it reads differently. `run_together`: the
-    digits' strokes all join into one piece, as a letter's do (rejection.run_together): the
-    reading is doubtful even where each digit is sure."""
+    digits' strokes all join into one piece, as a letter's do (rejection.run_together);
+    `maybe_not_a_digit`: the segmenter finds the one or two digits read fairly likely not digits
+    at all (rejection.doubtful). Either makes the reading doubtful even where each digit is sure."""
 
     number: str
     digits: tuple[DigitReading, ...]
@@ -52,20 +53,26 @@ class Reading:
     error: str | None = None
     rejected: str | None = None  # why it is not a digit (rejection.py: "tap", "scribble", "not-a-digit")
     run_together: bool = False
+    maybe_not_a_digit: bool = False
 
     @classmethod
     def of(
-        cls, reading: NumberReading, empty_reason: str, rejected: str | None = None, run_together: bool = False
+        cls,
+        reading: NumberReading,
+        empty_reason: str,
+        rejected: str | None = None,
+        run_together: bool = False,
+        maybe_not_a_digit: bool = False,
     ) -> Reading:
         if rejected:
             return cls("", (), None, rejection.MESSAGES[rejected], rejected)
         error = None if reading.digits else empty_reason
-        return cls(reading.text, reading.digits, reading.alternative, error, None, run_together)
+        return cls(reading.text, reading.digits, reading.alternative, error, None, run_together, maybe_not_a_digit)
 
     @property
     def unsure(self) -> bool:
-        """Doubtful: a digit is unsure, or the digits run together."""
-        return self.run_together or any(d.unsure for d in self.digits)
+        """Doubtful: a digit is unsure, the digits run together, or they may not be digits at all."""
+        return self.run_together or self.maybe_not_a_digit or any(d.unsure for d in self.digits)
 
     @property
     def digit(self) -> int | None:
@@ -95,6 +102,8 @@ class Reading:
             data["rejected"] = self.rejected
         if self.run_together:
             data["run_together"] = True
+        if self.maybe_not_a_digit:
+            data["maybe_not_a_digit"] = True
         return data
 
 
@@ -196,7 +205,10 @@ class Recognizer:
         (PIL's names, e.g. "PNG"), and numbers.TooManyPartsError past `max_parts` ink marks.
         """
         reading = self.reader.read_ink(_ink(image, max_pixels, formats), max_parts)
-        return Reading.of(reading, NO_INK_IMAGE, rejection.rejected([d.not_a_digit for d in reading.digits]))
+        not_a_digit = [d.not_a_digit for d in reading.digits]
+        reason = rejection.rejected(not_a_digit)
+        doubt = not reason and rejection.doubtful(not_a_digit)
+        return Reading.of(reading, NO_INK_IMAGE, reason, maybe_not_a_digit=doubt)
 
     def read_strokes(self, strokes: Strokes) -> Reading:
         """Read the number drawn by `strokes`: each a sequence of (x, y) points (pad units, y down,
@@ -206,11 +218,14 @@ class Recognizer:
         reading = self.reader.read_strokes(drawn)
         not_a_digit = [d.not_a_digit for d in reading.digits]
         reason = rejection.rejected(not_a_digit, drawn)
-        if reason and self.adapter is not None:  # a drawing like a taught example is never turned down
-            reason = rejection.rejected(not_a_digit, drawn, self.adapter.nearest_similarity(drawn))
+        doubt = not reason and rejection.doubtful(not_a_digit)
+        if (reason or doubt) and self.adapter is not None:  # a drawing like a taught example is a digit
+            similarity = self.adapter.nearest_similarity(drawn)
+            reason = rejection.rejected(not_a_digit, drawn, similarity)
+            doubt = not reason and rejection.doubtful(not_a_digit, similarity)
         written = [s for s in drawn if len(s)]  # the strokes a digit's parts count
         joined = not reason and rejection.run_together(written, [d.parts for d in reading.digits])
-        return Reading.of(reading, NO_INK_STROKES, reason, joined)
+        return Reading.of(reading, NO_INK_STROKES, reason, joined, doubt)
 
 
 def _model_folder(model: str | Path) -> Path:

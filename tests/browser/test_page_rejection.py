@@ -1,4 +1,5 @@
-"""The page says "That does not look like a digit" for taps and scribbles, and a writer can teach it otherwise."""
+"""The page says "That does not look like a digit" for taps, dashes and scribbles, doubts a V, and a writer
+can teach it otherwise."""
 
 import numpy as np
 
@@ -7,6 +8,8 @@ from digitdraw.bench import browser as drive
 TAP = [[(140, 140)]]
 BLOB = [[(100 + 50 * (k % 2), 90 + 2.5 * k) for k in range(40)]]
 DASH = [[(60, 150), (140, 148), (220, 151)]]
+ELL = [[(80, 60), (80, 220), (200, 220)]]
+VEE = [[(80, 60), (140, 220), (200, 60)]]
 # A hand wandering about: about 7.5 full turns as replayed (rejection.turns), where a digit makes at most ~4.
 WANDER = np.clip(140 + np.random.default_rng(5).normal(0, 22, size=(40, 2)).cumsum(axis=0), 20, 260)
 
@@ -28,6 +31,7 @@ def test_a_tap_and_a_scribble_are_not_digits(ready_page):
     assert "does not look like a digit" in page.inner_text("#detail")
     assert draw_alone(page, BLOB) == {"digit": "", "number": "", "rejected": "scribble"}
     assert draw_alone(page, [WANDER.tolist()]) == {"digit": "", "number": "", "rejected": "scribble"}
+    assert draw_alone(page, ELL) == {"digit": "", "number": "", "rejected": "not-a-digit"}
     one = draw_alone(page, [[(140, 50), (141, 140), (142, 230)]])
     assert one == {"digit": "1", "number": "1", "rejected": None}
     assert page.problems == []
@@ -35,7 +39,8 @@ def test_a_tap_and_a_scribble_are_not_digits(ready_page):
 
 def test_a_taught_dash_is_read_as_what_the_writer_said(ready_page):
     page = ready_page
-    assert draw_alone(page, DASH)["rejected"] == "not-a-digit"
+    assert draw_alone(page, DASH)["rejected"] == "dash"
+    assert "a dash" in page.inner_text("#detail")
     before = drive.sequence(page)
     page.click('[data-testid="teach-1"]')
     drive.wait_for_sequence(page, before + 1)
@@ -55,4 +60,14 @@ def test_a_letter_read_as_joined_digits_is_shown_as_unsure(ready_page):
     two_ones = draw_alone(page, [[(60, 60), (61, 230)], [(180, 60), (181, 230)]])
     assert two_ones["number"] == "11" and prediction.get_attribute("data-unsure") == "false"
     assert "run together" not in page.inner_text("#detail")
+    assert page.problems == []
+
+
+def test_a_shape_the_segmenter_doubts_is_read_but_shown_as_unsure(ready_page):
+    """A V: read (as the Python twin reads it), but the page says it may not be a digit at all."""
+    page = ready_page
+    shown = draw_alone(page, VEE)
+    assert shown["rejected"] is None and len(shown["digit"]) == 1
+    assert page.locator('[data-testid="prediction"]').get_attribute("data-unsure") == "true"
+    assert "Unsure it is a digit at all" in page.inner_text("#detail")
     assert page.problems == []

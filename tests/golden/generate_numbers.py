@@ -63,6 +63,7 @@ def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
         ("a-tap", [np.array([[140.0, 140.0], [141.5, 141.0]])]),
         ("a-filled-blob", [np.array([[100 + 40 * (k % 2), 100 + 2.0 * k] for k in range(40)])]),
         ("a-dash", [np.array([[60.0, 140.0], [140.0, 142.0], [220.0, 141.0]])]),
+        ("a-flat-wave", [np.array([[60 + 8 * k, 140 + 20 * np.sin(k)] for k in range(21)])]),  # not straight
         ("a-wandering-scribble", [_wander(np.random.default_rng(5), 60)]),
         ("long-number", [bar for k in range(10) for bar in ([_bar(30 + 90 * k)] if k % 3 else _four(30 + 90 * k))]),
     ]
@@ -133,6 +134,7 @@ def build() -> dict:
                 "parts": [list(d.parts) for d in reading.digits],
                 "turns": round(rejection.turns(strokes), DECIMALS),
                 "rejected": rejection.rejected([d.not_a_digit for d in reading.digits], strokes),
+                "doubtful": rejection.doubtful([d.not_a_digit for d in reading.digits]),
                 "run_together": rejection.run_together(strokes, [d.parts for d in reading.digits]),
             }
         )
@@ -141,7 +143,12 @@ def build() -> dict:
         for name, strokes, parts in joined_sets()
         for verdict in [rejection.run_together(strokes, parts)]
     ]
-    return {"tolerance": 1e-6, "cases": cases, "run_together": joined}
+    # The "not one digit" probabilities of the digits read, around both thresholds.
+    doubts = [[0.5], [0.8], [0.99], [0.99, 0.9], [0.99, 0.2], [0.8, 0.8, 0.99], [0.99, 0.99, 0.99]]
+    not_a_digit = [
+        {"not_a_digit": row, "rejected": rejection.rejected(row), "doubtful": rejection.doubtful(row)} for row in doubts
+    ]
+    return {"tolerance": 1e-6, "cases": cases, "run_together": joined, "not_a_digit": not_a_digit}
 
 
 def _letter_a(x):

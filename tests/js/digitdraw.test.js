@@ -85,7 +85,7 @@ test('strokes from a surface of another height read the same, boxes in its units
 });
 
 test('nothing drawn reads as nothing; bad strokes are refused with a message', async () => {
-  assert.deepEqual(await reader.read([]), { number: null, digits: [], alternative: null, rejected: null, runTogether: false });
+  assert.deepEqual(await reader.read([]), { number: null, digits: [], alternative: null, rejected: null, runTogether: false, maybeNotADigit: false });
   await assert.rejects(reader.read([[[1, 'a']]]), /list of \[x, y\] points/);
   await assert.rejects(reader.read('7'), /list of strokes/);
 });
@@ -121,12 +121,12 @@ test('pixels to ink: the paper is 0, the strongest ink 1, either way round', () 
 });
 
 test('a blank image has no digits; something that is not pixels is refused', async () => {
-  assert.deepEqual(await reader.readImageData(picture([])), { number: null, digits: [], alternative: null, rejected: null, runTogether: false });
+  assert.deepEqual(await reader.readImageData(picture([])), { number: null, digits: [], alternative: null, rejected: null, runTogether: false, maybeNotADigit: false });
   await assert.rejects(reader.readImageData({ width: 2, height: 2, data: [0, 0, 0] }), /RGBA pixels/);
 });
 
 test('teach, export, forget and import: a taught dash reads as its digit', async () => {
-  assert.equal((await reader.read([DASH])).rejected, 'not-a-digit');
+  assert.equal((await reader.read([DASH])).rejected, 'dash');
   assert.equal((await reader.read([DASH])).number, null);
   reader.teach(1, [DASH]);
   assert.equal(reader.exampleCount, 1);
@@ -134,7 +134,7 @@ test('teach, export, forget and import: a taught dash reads as its digit', async
   const file = reader.exportExamples();
   assert.equal(JSON.parse(file).examples[0].digit, 1);
   assert.equal(reader.forget(), 1);
-  assert.equal((await reader.read([DASH])).rejected, 'not-a-digit');
+  assert.equal((await reader.read([DASH])).rejected, 'dash');
   assert.equal(reader.importExamples(file), 1);
   assert.equal((await reader.read([DASH])).number, '1');
   assert.throws(() => reader.importExamples('{"format": "other"}'), /not a digitdraw examples file/);

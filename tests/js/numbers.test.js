@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   NumberReader, boxOf, union, readingOrder, lineHeight, candidates, prior, retracedGroups,
 } from '../../src/digitdraw/app/web/js/numbers.js';
-import { rejected, runTogether, turns } from '../../src/digitdraw/app/web/js/rejection.js';
+import { doubtful, rejected, runTogether, turns } from '../../src/digitdraw/app/web/js/rejection.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/numbers.json', import.meta.url)));
 const close = (a, b) => Math.abs(a - b) <= golden.tolerance * Math.max(1, Math.abs(b));
@@ -46,9 +46,16 @@ for (const c of golden.cases) {
     assert.deepEqual(reading.digits.map((d) => d.parts), c.parts);
     assert.ok(close(turns(c.strokes), c.turns), `pen turns ${turns(c.strokes)} vs ${c.turns}`);
     assert.equal(rejected(reading.digits.map((d) => d.notADigit), c.strokes), c.rejected);
+    assert.equal(doubtful(reading.digits.map((d) => d.notADigit)), c.doubtful);
     assert.equal(runTogether(c.strokes, reading.digits.map((d) => d.parts)), c.run_together);
   });
 }
+
+test('golden "not one digit" verdicts: rejected, doubtful and read, as in Python', () => {
+  const verdicts = golden.not_a_digit.map((c) => [rejected(c.not_a_digit), doubtful(c.not_a_digit)]);
+  assert.deepEqual(verdicts, golden.not_a_digit.map((c) => [c.rejected, c.doubtful]));
+  assert.deepEqual(new Set(verdicts.map(String)), new Set(['not-a-digit,true', ',true', ',false']));
+});
 
 test('golden "run together" cases cover both answers', () => {
   assert.deepEqual(new Set(golden.run_together.map((c) => c.run_together)), new Set([true, false]));

@@ -48,9 +48,12 @@ test('reads a number in an ink raster by its ink marks, as numbers.py read_ink',
   assert.equal((await recognizer.readInk(new Float64Array(height * width), height, width, 'robust-cnn')).text, '');
 });
 
-test('a tap is not a digit; a taught dash reads as what it was taught', async () => {
+test('a tap, a dash and an L are not digits; a V may not be one; a taught dash reads as what it was taught', async () => {
   assert.equal((await recognizer.read([[[100, 100]]], 'robust-cnn')).rejected, 'tap');
-  assert.equal((await recognizer.read([DASH], 'robust-cnn')).rejected, 'not-a-digit');
+  assert.equal((await recognizer.read([DASH], 'robust-cnn')).rejected, 'dash');
+  assert.equal((await recognizer.read([[[80, 60], [80, 220], [200, 220]]], 'robust-cnn')).rejected, 'not-a-digit');
+  const vee = await recognizer.read([[[80, 60], [140, 220], [200, 60]]], 'robust-cnn');
+  assert.deepEqual([vee.rejected, vee.maybeNotADigit, vee.digits.length], [null, true, 1]);
   recognizer.teach(1, [DASH]);
   const taught = await recognizer.read([DASH], 'robust-cnn');
   assert.equal(taught.rejected, null);
@@ -58,7 +61,7 @@ test('a tap is not a digit; a taught dash reads as what it was taught', async ()
   const file = recognizer.exportExamples();
   assert.equal(file.examples.length, 1);
   const removed = recognizer.forget();
-  assert.equal((await recognizer.read([DASH], 'robust-cnn')).rejected, 'not-a-digit');
+  assert.equal((await recognizer.read([DASH], 'robust-cnn')).rejected, 'dash');
   recognizer.restore(removed);
   assert.equal((await recognizer.read([DASH], 'robust-cnn')).text, '1');
 });

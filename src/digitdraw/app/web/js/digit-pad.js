@@ -166,7 +166,8 @@ export class DigitPad extends HTMLElement {
     this.#pad.showMarks(
       read ? reading.digits.map((d) => ({ box: d.box, label: String(d.digit), selected: false, unsure: d.unsure })) : [],
     );
-    if (read) this.#result.textContent = `Read: ${reading.number}${reading.digits.some((d) => d.unsure) ? ' (unsure)' : ''}`;
+    const unsure = reading.runTogether || reading.maybeNotADigit || reading.digits.some((d) => d.unsure);
+    if (read) this.#result.textContent = `Read: ${reading.number}${unsure ? ' (unsure)' : ''}`;
     else this.#result.textContent = reading.rejected ? 'That does not look like a digit' : HINT;
   }
 

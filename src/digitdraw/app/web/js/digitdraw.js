@@ -57,9 +57,11 @@ export function configure({ modelsUrl, library } = {}) {
  *   nothing was drawn or the drawing was turned down
  * @property {Digit[]} digits
  * @property {string|null} alternative the runner-up reading of the whole number, if there is one
- * @property {string|null} rejected why it is not a digit: 'tap', 'scribble' or 'not-a-digit'; else null
+ * @property {string|null} rejected why it is not a digit: 'tap', 'dash', 'scribble' or 'not-a-digit'; else null
  * @property {boolean} runTogether the digits' strokes all join into one piece, as a letter's do:
  *   doubtful even where every digit is sure
+ * @property {boolean} maybeNotADigit the segmenter finds the one or two digits read fairly likely
+ *   not digits at all: doubtful too
  */
 
 /**
@@ -291,5 +293,6 @@ function publicReading(reading, unitsPerCaller) {
     alternative: reading.alternative ?? null,
     rejected: reading.rejected,
     runTogether: Boolean(reading.runTogether),
+    maybeNotADigit: Boolean(reading.maybeNotADigit),
   };
 }

@@ -48,9 +48,9 @@ async function compareAll(state, strokes) {
   const rows = [];
   for (const { name } of state.catalog.models) {
     try {
-      const { digits, text, runTogether } = await state.recognizer.read(strokes, name);
+      const { digits, text, runTogether, maybeNotADigit } = await state.recognizer.read(strokes, name);
       const confidence = Math.min(...digits.map((d) => d.confidence));
-      rows.push({ name, text, confidence, unsure: runTogether || digits.some((d) => d.unsure) });
+      rows.push({ name, text, confidence, unsure: runTogether || maybeNotADigit || digits.some((d) => d.unsure) });
     } catch (error) {
       rows.push({ name, text: '', error: error.message });
     }

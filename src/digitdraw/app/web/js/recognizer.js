@@ -14,7 +14,7 @@ import { ExampleStore } from './examples.js';
 import { inkBoxes, inkParts, partsInput } from './ink.js';
 import { NumberReader } from './numbers.js';
 import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
-import { rejected, runTogether } from './rejection.js';
+import { doubtful, rejected, runTogether } from './rejection.js';
 
 const PAD_UNITS = config.pad.units;
 const PEN_WIDTH = config.pad.pen_width;
@@ -86,15 +86,16 @@ export class Recognizer {
   /**
    * Read `strokes` (arrays of [x, y] points in pad units, in the order written) with `name`.
    * @returns {Promise<{digits: object[], text: string, alternative: (string|null), rejected: (string|null),
-   *   runTogether: boolean}>} `rejected`: why it is not a digit ('tap', 'scribble', 'not-a-digit'), else
-   *   null; `runTogether`: the digits' strokes all join into one piece, as a letter's do (unsure)
+   *   runTogether: boolean, maybeNotADigit: boolean}>} `rejected`: why it is not a digit ('tap', 'dash',
+   *   'scribble', 'not-a-digit'), else null; `runTogether`: the digits' strokes all join into one
+   *   piece, as a letter's do; `maybeNotADigit`: the segmenter doubts they are digits (both unsure)
    */
   async read(strokes, name) {
     const reading = await this.#readerFor(name).read(strokes);
-    if (!reading.digits.length) return { ...reading, rejected: null, runTogether: false };
-    const reason = await this.#rejection(reading, strokes, name);
+    if (!reading.digits.length) return { ...reading, rejected: null, runTogether: false, maybeNotADigit: false };
+    const { reason, doubt } = await this.#rejection(reading, strokes, name);
     const joined = !reason && runTogether(strokes, reading.digits.map((d) => d.parts));
-    return { ...reading, rejected: reason, runTogether: joined };
+    return { ...reading, rejected: reason, runTogether: joined, maybeNotADigit: doubt };
   }
 
   /**
@@ -103,7 +104,8 @@ export class Recognizer {
    * examples are strokes) and turned down only by the segmenter's "not a digit" (no pen path).
    * @param {Float64Array} ink height × width, ink high in [0, 1]
    * @returns {Promise<{digits: object[], text: string, alternative: (string|null), rejected: (string|null),
-   *   inputs: Float32Array[]}>} a digit's `parts` index the ink marks; `inputs[i]`: digit i's 28×28 input
+   *   runTogether: false, maybeNotADigit: boolean, inputs: Float32Array[]}>} a digit's `parts` index the
+   *   ink marks; `inputs[i]`: digit i's 28×28 input
    */
   async readInk(ink, height, width, name) {
     const { labels, count } = inkParts(ink, height, width);
@@ -113,9 +115,12 @@ export class Recognizer {
     const reader = new NumberReader(classify(scorer), scorer !== name ? classify(name) : null);
     const input = (group) => partsInput(ink, labels, group, height, width);
     const reading = await reader.readParts(boxes, boxes.map((_, k) => `ink${k}`), input);
-    const rejectedAs = reading.digits.length ? rejected(reading.digits.map((d) => d.notADigit)) : null;
+    const notADigit = reading.digits.map((d) => d.notADigit);
+    const rejectedAs = reading.digits.length ? rejected(notADigit) : null;
+    const maybeNotADigit = !rejectedAs && doubtful(notADigit);
     // An ink mark is one part: marks that join are one candidate digit, so they never run together.
-    return { ...reading, rejected: rejectedAs, runTogether: false, inputs: reading.digits.map((d) => input(d.parts)) };
+    const inputs = reading.digits.map((d) => input(d.parts));
+    return { ...reading, rejected: rejectedAs, runTogether: false, maybeNotADigit, inputs };
   }
 
   /**
@@ -189,13 +194,16 @@ export class Recognizer {
     return this.readers.get(name);
   }
 
-  /** rejection.js's verdict; a drawing like a taught example is never turned down. */
+  /** rejection.js's verdict and doubt; a drawing like a taught example is neither turned down nor doubted. */
   async #rejection(reading, strokes, name) {
     const notADigit = reading.digits.map((d) => d.notADigit);
-    const reason = rejected(notADigit, strokes);
-    if (!reason || !this.examples.count) return reason;
-    const taught = await this.#taughtFeatures(name);
-    const { features } = await this.classifier.predictWithFeatures(name, [this.inputOf(strokes)]);
-    return rejected(notADigit, strokes, Math.max(...nearestSimilarities(features[0], taught).filter((s) => !Number.isNaN(s))));
+    let similarity = -1;
+    if (this.examples.count && (rejected(notADigit, strokes) || doubtful(notADigit))) {
+      const taught = await this.#taughtFeatures(name);
+      const { features } = await this.classifier.predictWithFeatures(name, [this.inputOf(strokes)]);
+      similarity = Math.max(...nearestSimilarities(features[0], taught).filter((s) => !Number.isNaN(s)));
+    }
+    const reason = rejected(notADigit, strokes, similarity);
+    return { reason, doubt: !reason && doubtful(notADigit, similarity) };
   }
 }

@@ -1,17 +1,21 @@
 /**
  * "That does not look like a digit": when a drawing is turned down instead of read — the twin of
- * src/digitdraw/rejection.py, where the three tests and their measurements are explained. No DOM.
+ * src/digitdraw/rejection.py, where the five tests, the doubt short of them and their
+ * measurements are explained. No DOM.
  */
 import config from '../config.json' with { type: 'json' };
 import { boxOf, distances, linkedGroups, samples, union } from './numbers.js';
 
 const {
   tap_extent: TAP_EXTENT,
+  dash_flatness: DASH_FLATNESS,
+  dash_straightness: DASH_STRAIGHTNESS,
   scribble_ink: SCRIBBLE_INK,
   scribble_turns: SCRIBBLE_TURNS,
   turn_spacing: TURN_SPACING,
   turn_least_height: TURN_LEAST_HEIGHT,
   not_a_digit_from: NOT_A_DIGIT_FROM,
+  doubtful_from: DOUBTFUL_FROM,
   most_digits: MOST_DIGITS,
   taught_similarity: TAUGHT_SIMILARITY,
   joined_reach: JOINED_REACH,
@@ -19,6 +23,19 @@ const {
 const PAD_UNITS = config.pad.units;
 
 const pathLength = (stroke) => stroke.slice(1).reduce((sum, [x, y], k) => sum + Math.hypot(x - stroke[k][0], y - stroke[k][1]), 0);
+
+// One straight stroke, much wider than tall (rejection.py's `_is_dash`).
+function isDash(stroke) {
+  const [x0, y0, x1, y1] = boxOf(stroke);
+  const chord = Math.hypot(stroke[stroke.length - 1][0] - stroke[0][0], stroke[stroke.length - 1][1] - stroke[0][1]);
+  return y1 - y0 < DASH_FLATNESS * (x1 - x0) && chord >= DASH_STRAIGHTNESS * pathLength(stroke);
+}
+
+// The digits read are one or two, on average at least `threshold` likely "not one digit".
+function mostlyNotADigit(notADigit, threshold) {
+  const mean = notADigit.reduce((a, b) => a + b, 0) / notADigit.length;
+  return notADigit.length > 0 && notADigit.length <= MOST_DIGITS && mean >= threshold;
+}
 
 // The stroke's points at least `step` apart, each from the one kept before it (rejection.py's `_stepped`).
 function stepped(stroke, step) {
@@ -52,7 +69,7 @@ export function turns(strokes) {
 }
 
 /**
- * Why the drawing is not a digit ('tap', 'scribble' or 'not-a-digit'), or null to read it.
+ * Why the drawing is not a digit ('tap', 'dash', 'scribble' or 'not-a-digit'), or null to read it.
  * @param {number[]} notADigit each digit read's "not one digit" probability
  * @param {number[][][] | null} strokes the drawing in pad units (null for an image)
  * @param {number} taughtSimilarity how alike the drawing is to its nearest taught example (adapt.js)
@@ -66,12 +83,24 @@ export function rejected(notADigit, strokes = null, taughtSimilarity = -1) {
     const ys = drawn.flat().map(([, y]) => y);
     const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
     if (extent < TAP_EXTENT * PAD_UNITS) return 'tap';
-    if (drawn.reduce((sum, s) => sum + pathLength(s), 0) > SCRIBBLE_INK * extent) return 'scribble';
+    if (drawn.length === 1 && isDash(drawn[0])) return 'dash';
+    const few = notADigit.length <= MOST_DIGITS;
+    if (few && drawn.reduce((sum, s) => sum + pathLength(s), 0) > SCRIBBLE_INK * extent) return 'scribble';
     if (turns(drawn) > SCRIBBLE_TURNS * Math.max(notADigit.length, 1)) return 'scribble';
   }
-  const mean = notADigit.reduce((a, b) => a + b, 0) / notADigit.length;
-  if (notADigit.length && notADigit.length <= MOST_DIGITS && mean >= NOT_A_DIGIT_FROM) return 'not-a-digit';
-  return null;
+  return mostlyNotADigit(notADigit, NOT_A_DIGIT_FROM) ? 'not-a-digit' : null;
+}
+
+/**
+ * Short of turning it down: whether the one or two digits read are, on average, at least
+ * `doubtful_from` likely "not one digit" — read, but shown as unsure (rejection.py's `doubtful`).
+ * Never for a drawing like a taught example. Arguments as `rejected`'s.
+ * @param {number[]} notADigit
+ * @param {number} taughtSimilarity
+ * @returns {boolean}
+ */
+export function doubtful(notADigit, taughtSimilarity = -1) {
+  return taughtSimilarity < TAUGHT_SIMILARITY && mostlyNotADigit(notADigit, DOUBTFUL_FROM);
 }
 
 function touch(a, b, reach) {

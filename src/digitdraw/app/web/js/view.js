@@ -8,10 +8,12 @@ const $ = (id) => document.getElementById(id);
 /** Why a drawing was not read as a digit, by rejection.js's reason (as rejection.py's MESSAGES). */
 const REJECTED = {
   tap: 'That does not look like a digit: it is too small (a tap or a dot).',
+  dash: 'That does not look like a digit: it is a dash, a flat line.',
   scribble: 'That does not look like a digit: it looks like a scribble or a filled shape.',
   'not-a-digit': 'That does not look like a digit.',
 };
 const RUN_TOGETHER = "Unsure it is a number: the digits' strokes run together, as a letter's do";
+const MAYBE_NOT_A_DIGIT = 'Unsure it is a digit at all: it looks a little like a mark or a letter';
 const percentValue = (p) => (p * 100).toFixed(p >= 0.995 || p < 0.01 ? 0 : 1);
 const percent = (p) => `${percentValue(p)}%`;
 
@@ -176,7 +178,7 @@ export class View {
     this.result.dataset.number = text;
     this.result.dataset.digit = digits.length === 1 ? String(chosen.digit) : '';
     this.result.dataset.confidence = chosen.confidence.toFixed(4);
-    this.result.dataset.unsure = String(doubtful.length > 0 || Boolean(reading.runTogether));
+    this.result.dataset.unsure = String(doubtful.length > 0 || Boolean(reading.runTogether || reading.maybeNotADigit));
     delete this.result.dataset.rejected;
     this.#showDigits(digits, selected, onSelect);
     this.detail.textContent = this.#describe(reading, doubtful);
@@ -203,9 +205,10 @@ export class View {
     );
   }
 
-  #describe({ digits, alternative, runTogether }, doubtful) {
+  #describe({ digits, alternative, runTogether, maybeNotADigit }, doubtful) {
     const otherwise = alternative ? ` · or perhaps ${alternative}` : '';
     if (runTogether) return `${RUN_TOGETHER}${otherwise}`;
+    if (maybeNotADigit) return `${MAYBE_NOT_A_DIGIT}${otherwise}`;
     if (digits.length === 1) {
       const [d] = digits;
       const sure = d.unsure
@@ -218,8 +221,9 @@ export class View {
     return `Unsure about ${which}${otherwise}`;
   }
 
-  #announcement({ digits, text, runTogether }, doubtful) {
+  #announcement({ digits, text, runTogether, maybeNotADigit }, doubtful) {
     if (runTogether) return `Reads ${text}. ${RUN_TOGETHER}`;
+    if (maybeNotADigit) return `Reads ${text}. ${MAYBE_NOT_A_DIGIT}`;
     if (digits.length === 1) {
       const [d] = digits;
       return d.unsure ? `Unsure: ${d.digit} or ${d.runnerUp}` : `Looks like ${d.digit}, ${percent(d.confidence)}`;
