@@ -208,17 +208,18 @@ export class View {
   #describe({ digits, alternative, runTogether, maybeNotADigit }, doubtful) {
     const otherwise = alternative ? ` · or perhaps ${alternative}` : '';
     if (runTogether) return `${RUN_TOGETHER}${otherwise}`;
-    if (maybeNotADigit) return `${MAYBE_NOT_A_DIGIT}${otherwise}`;
+    if (maybeNotADigit && !doubtful.length) return `${MAYBE_NOT_A_DIGIT}${otherwise}`;
+    const notDigit = maybeNotADigit ? ` · ${MAYBE_NOT_A_DIGIT.toLowerCase()}` : '';
     if (digits.length === 1) {
       const [d] = digits;
       const sure = d.unsure
         ? `Unsure: ${d.digit} or ${d.runnerUp} (${percent(d.confidence)} / ${percent(d.probabilities[d.runnerUp])})`
         : `${percent(d.confidence)} sure`;
-      return sure + otherwise;
+      return sure + notDigit + otherwise;
     }
     if (!doubtful.length) return `${digits.length} digits, all sure${otherwise}`;
     const which = doubtful.map(([d, i]) => `digit ${i + 1}: ${d.digit} or ${d.runnerUp}`).join('; ');
-    return `Unsure about ${which}${otherwise}`;
+    return `Unsure about ${which}${notDigit}${otherwise}`;
   }
 
   #announcement({ digits, text, runTogether, maybeNotADigit }, doubtful) {
