@@ -2,6 +2,7 @@
 golden vectors the JS twin is checked against."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -75,6 +76,33 @@ def test_a_crossbar_added_after_the_next_digit_still_belongs_to_its_seven(reader
     reading = reader.read_strokes(strokes)
     assert reading.text == "71"
     assert reading.digits[0].parts == (0, 2)
+
+
+def flag_one(x, rise=12, flag=60):
+    """A 1 with a long, almost level flag, as many Europeans write it: robust-cnn reads it as 7."""
+    return [line((x, 60 + rise), (x + flag, 60), (x + flag + 4, 230))]
+
+
+def test_a_crossed_seven_tells_the_writers_long_flag_ones_from_sevens(reader):
+    assert reader.read_strokes(flag_one(40)).text == "7"  # alone, it looks like an American 7
+    crossed = [*seven(40), *crossbar(40)]
+    assert reader.read_strokes([*crossed, *flag_one(200)]).text == "71"  # beside the writer's crossed 7
+    assert reader.read_strokes([*seven(40), *flag_one(200)]).text == "77"  # an uncrossed 7 says nothing
+    off = replace(reader, writer_convention=False, scores={}, readings={})
+    assert off.read_strokes([*crossed, *flag_one(200)]).text == "77"
+
+
+def test_the_writers_taught_sevens_decide_how_an_uncrossed_seven_is_read(reader):
+    crossed, plain = [*seven(40), *crossbar(40)], seven(40)
+    assert numbers.has_crossbar(crossed) and not numbers.has_crossbar(plain)
+    assert numbers.crosses_sevens([]) is None
+    assert numbers.crosses_sevens([crossed, crossed]) is True
+    assert numbers.crosses_sevens([crossed, plain]) is False
+    crosser = replace(reader, writer_crosses_sevens=True, scores={}, readings={})
+    assert crosser.read_strokes(flag_one(40)).text == "1"
+    assert crosser.read_strokes([*crossed, *flag_one(200)]).text == "71"
+    mixed = replace(reader, writer_crosses_sevens=False, scores={}, readings={})
+    assert mixed.read_strokes([*crossed, *flag_one(200)]).text == "77"
 
 
 def test_touching_digits_are_split(reader):

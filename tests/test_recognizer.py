@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from written_numbers import image_of, strokes_of
 
-from digitdraw import cli, images
+from digitdraw import adapt, cli, images
 from digitdraw.numbers import TooManyPartsError
 from digitdraw.recognizer import NO_INK_IMAGE, NO_INK_STROKES, Reading, Recognizer
 from digitdraw.tfjs import ModelFormatError
@@ -168,3 +168,19 @@ def test_a_writers_examples_file_adapts_the_reading_in_python_and_the_cli(recogn
     refused = subprocess.run([*command, "--examples", str(examples)], capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2
     assert "examples.json: example 1" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_writer_who_taught_a_crossed_seven_has_their_long_flag_one_read_as_one():
+    """The crossed-7 convention from taught examples (numbers.crossed_sevens), as in the page."""
+    flag_one = [[(40, 72), (100, 60), (104, 230)]]
+    crossed_seven = [[(200, 62), (295, 60), (240, 232)], [(225, 148), (285, 144)]]
+    plain_seven = [[(200, 62), (295, 60), (240, 232)]]
+
+    def taught(*sevens):
+        return Recognizer.load(
+            examples=[adapt.Example(7, tuple(np.array(s, float) for s in seven)) for seven in sevens]
+        )
+
+    assert taught().read_strokes(flag_one).number == "7"
+    assert taught(crossed_seven).read_strokes(flag_one).number == "1"
+    assert taught(crossed_seven, plain_seven).read_strokes(flag_one).number == "7"

@@ -32,6 +32,11 @@ UNSURE_BELOW: float = _config["recognition"]["unsure_below"]  # top probability 
 # geometric priors' weights and the per-digit bonus, chosen on the dev part of the number benchmark.
 NUMBERS: dict = _config["numbers"]
 
+# A straight stroke much wider than tall (numbers.is_flat_line): a dash alone, a 7's crossbar in a digit.
+FLAT_LINE: dict = _config["flat_line"]
+# How a number's crossed 7 changes how its other 7-like digits are read (numbers.crossed_sevens).
+CROSSED_SEVENS: dict = _config["crossed_sevens"]
+
 # How taught examples move a model's probabilities (adapt.py and web/js/adapt.js), chosen on the
 # dev writers of the writer benchmark (bench/writers.py).
 ADAPTATION: dict = _config["adaptation"]

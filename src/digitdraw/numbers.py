@@ -14,6 +14,9 @@ both are checked against, so change both or neither. The method:
    blown up looks like a digit): too short, too wide, or a gap inside.
 4. Search: the best segmentation by dynamic programming over the ordered parts, keeping the
    runner-up for the unsure display.
+5. The writer's convention: for a writer who crosses their 7s (their taught 7s are all crossed,
+   or, with none taught, the number holds a crossed 7), a digit read as an uncrossed 7 is
+   probably their flagged 1 (`crossed_sevens`).
 Candidate scores are cached by part set, so a new stroke costs only the few candidates it joins.
 """
 
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import preprocess
-from .config import NUMBERS, UNSURE_BELOW
+from .config import CROSSED_SEVENS, FLAT_LINE, NUMBERS, UNSURE_BELOW
 from .models import NUM_CLASSES
 
 FLOOR = 1e-9  # probabilities are clipped here before the log
@@ -207,6 +210,78 @@ def compiled_predict(keras_model, batch: np.ndarray):
     return np.asarray(output)[:count]
 
 
+def path_length(stroke: np.ndarray) -> float:
+    """How far the pen travelled along the stroke."""
+    return float(np.hypot(*np.diff(stroke, axis=0).T).sum()) if len(stroke) > 1 else 0.0
+
+
+def is_flat_line(stroke: np.ndarray) -> bool:
+    """One straight stroke (its ends at least `straightness` of its length apart) less than
+    `flatness` as tall as it is wide: a dash alone, a crossbar within a digit."""
+    stroke = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+    if len(stroke) < 2:
+        return False
+    width, height = np.ptp(stroke, axis=0)
+    straight = float(np.hypot(*(stroke[-1] - stroke[0]))) >= FLAT_LINE["straightness"] * path_length(stroke)
+    return bool(straight and height < FLAT_LINE["flatness"] * width)
+
+
+def has_crossbar(strokes: Sequence[np.ndarray]) -> bool:
+    """Whether a digit of two or more strokes has a flat line across its middle (`crossbar_band`
+    of its height, at least `crossbar_least_width` of its height wide), as a crossed 7 has."""
+    if len(strokes) < 2:
+        return False
+    _, top, _, bottom = union([box_of(s) for s in strokes])
+    height = max(bottom - top, 1e-9)
+    low, high = CROSSED_SEVENS["crossbar_band"]
+    return any(
+        is_flat_line(s)
+        and low <= (float(np.mean(s[:, 1])) - top) / height <= high
+        and float(np.ptp(s[:, 0])) >= CROSSED_SEVENS["crossbar_least_width"] * height
+        for s in strokes
+    )
+
+
+def crosses_sevens(sevens: Sequence[Sequence[np.ndarray]]) -> bool | None:
+    """What a writer's taught 7s (each one drawing's strokes) say of how they write 7: True when
+    every one has a crossbar, False when one has none, None when no 7 was taught."""
+    if not sevens:
+        return None
+    return all(has_crossbar([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in seven]) for seven in sevens)
+
+
+def doubt_seven(probabilities) -> np.ndarray:
+    """Ten probabilities of a drawing that looks like a 7 without its crossbar, from a writer who
+    crosses their 7s: 7's is multiplied by `uncrossed_seven_odds` (the odds that such a writer
+    leaves a 7 uncrossed) and all are renormalised. A drawing the model is all but certain is a 7
+    stays one; a less certain one (a long-flag 1 is read as 7 at 0.99, not 0.99999) goes to the
+    next likeliest digit, usually 1. (Moving 7's probability to 1 instead turned the crossed 7s
+    whose bar was missed into 1s: worse on the dev writers.)"""
+    probabilities = np.array(probabilities, dtype=np.float64)
+    probabilities[7] *= CROSSED_SEVENS["uncrossed_seven_odds"]
+    return probabilities / probabilities.sum()
+
+
+def crossed_sevens(
+    digits: Sequence[DigitReading], strokes: Sequence[np.ndarray], writer_crosses: bool | None = None
+) -> tuple[DigitReading, ...]:
+    """A writer who crosses their 7s writes a 1 with a flag, often a long, almost level one that
+    the models read as 7 (the writer benchmark's long-flag 1s: robust-cnn reads 15% of them as 1).
+    So for a writer known to cross 7s, every digit read as a 7 without a crossbar is read again
+    with `doubt_seven`. Known from `writer_crosses` (crosses_sevens of their taught 7s) or, when
+    they taught none, from a crossed 7 in this number. `strokes`: the drawing's; a digit's `parts`
+    index them."""
+    crossed = [d.digit == 7 and has_crossbar([strokes[k] for k in d.parts]) for d in digits]
+    if not (any(crossed) if writer_crosses is None else writer_crosses):
+        return tuple(digits)
+
+    def doubted(d: DigitReading) -> DigitReading:
+        probabilities = doubt_seven(d.probabilities)
+        return replace(d, digit=int(probabilities.argmax()), probabilities=tuple(float(p) for p in probabilities))
+
+    return tuple(doubted(d) if d.digit == 7 and not cross else d for d, cross in zip(digits, crossed))
+
+
 @dataclass
 class NumberReader:
     """Reads numbers: `segmenter` scores the candidate digits (an 11-class model says "not one
@@ -219,6 +294,8 @@ class NumberReader:
     scores: dict = field(default_factory=dict)
     readings: dict = field(default_factory=dict)
     cache_limit: int = CACHE_LIMIT  # answers kept per model; past it, that model's cache starts again
+    writer_convention: bool = True  # read strokes with `crossed_sevens` (False: benchmarks, for comparison)
+    writer_crosses_sevens: bool | None = None  # crosses_sevens of the writer's taught 7s
 
     @classmethod
     def for_model(cls, model, segmenter=None) -> NumberReader:
@@ -310,7 +387,11 @@ class NumberReader:
         as_strokes = [
             replace(d, parts=tuple(sorted(k for part in d.parts for k in groups[part]))) for d in reading.digits
         ]
-        return NumberReading(tuple(as_strokes), reading.alternative)
+        digits = tuple(as_strokes)
+        if self.writer_convention:
+            digits = crossed_sevens(digits, strokes, self.writer_crosses_sevens)
+        read = NumberReading(digits, reading.alternative)
+        return read if read.alternative != read.text else NumberReading(read.digits)
 
     def read_ink(self, ink: np.ndarray, max_parts: int | None = None) -> NumberReading:
         """Read a number from an ink raster (ink high, in [0, 1]): its connected ink components are

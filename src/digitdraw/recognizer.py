@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import adapt, calibration, images, rejection
+from . import adapt, calibration, images, numbers, rejection
 from .config import DEFAULT_MODEL, SEGMENTER
 from .numbers import DigitReading, NumberReader, NumberReading, Predict
 
@@ -172,7 +172,8 @@ class Recognizer:
             return cls(reader, name)
         # Cutting stays the model's own; only reading the chosen digits adapts, as in the page.
         adapter = adapt.Adapter.from_examples(model, examples, temperature=temperatures[0])
-        return cls(replace(reader, classifier=adapter.predict), name, adapter)
+        crosses = numbers.crosses_sevens([e.strokes for e in examples if e.digit == 7])
+        return cls(replace(reader, classifier=adapter.predict, writer_crosses_sevens=crosses), name, adapter)
 
     def with_predict(self, wrap: Callable[[Predict], Predict]) -> Recognizer:
         """The same models, with each model call going through `wrap(predict)` (e.g. a batcher)."""

@@ -6,9 +6,9 @@ benchmarks (docs/benchmarks.md, "Not a digit"):
 - a tap or a dot: the ink spans less than `tap_extent` of the pad's height. The models fit every
   drawing to 20×20 pixels, so a dot blown up looks like a 0 or a 1 to them: size must be judged
   before that.
-- a dash: one straight stroke (its ends at least `dash_straightness` of its length apart) less
-  than `dash_flatness` as tall as it is wide. A 1 is a straight stroke too, but upright: on the
-  dev parts no digit drawing was flatter than 0.44, and those were not straight.
+- a dash: one stroke that is a flat line (numbers.is_flat_line: straight, less than half as tall
+  as wide; config.json "flat_line"). A 1 is a straight stroke too, but upright: on the dev parts
+  no digit drawing was flatter than 0.44, and none was turned down as a dash.
 - a scribble or a filled shape, for one or two digits read (`most_digits`): the pen travelled more
   than `scribble_ink` times the drawing's size (digits: at most ~4×, or ~7× for outlined font
   glyphs; filling a blob: 15× and more). Not for more digits: a long number of outlined glyphs
@@ -51,7 +51,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .config import PAD_UNITS, REJECTION
-from .numbers import distances, linked_groups, samples
+from .numbers import distances, is_flat_line, linked_groups, path_length, samples
 
 TAP = "tap"
 DASH = "dash"
@@ -63,17 +63,6 @@ MESSAGES = {
     SCRIBBLE: "That does not look like a digit: it looks like a scribble or a filled shape.",
     NOT_A_DIGIT: "That does not look like a digit.",
 }
-
-
-def _path_length(stroke: np.ndarray) -> float:
-    return float(np.hypot(*np.diff(stroke, axis=0).T).sum()) if len(stroke) > 1 else 0.0
-
-
-def _is_dash(stroke: np.ndarray) -> bool:
-    width, height = np.ptp(stroke, axis=0)
-    chord = float(np.hypot(*(stroke[-1] - stroke[0])))
-    straight = chord >= REJECTION["dash_straightness"] * _path_length(stroke)
-    return straight and height < REJECTION["dash_flatness"] * width
 
 
 def _stepped(stroke: np.ndarray, step: float) -> np.ndarray:
@@ -118,10 +107,10 @@ def rejected(
             extent = float(max(np.ptp(every[:, 0]), np.ptp(every[:, 1])))
             if extent < REJECTION["tap_extent"] * PAD_UNITS:
                 return TAP
-            if len(drawn) == 1 and _is_dash(drawn[0]):
+            if len(drawn) == 1 and is_flat_line(drawn[0]):
                 return DASH
             few = len(not_a_digit) <= REJECTION["most_digits"]
-            if few and sum(_path_length(s) for s in drawn) > REJECTION["scribble_ink"] * extent:
+            if few and sum(path_length(s) for s in drawn) > REJECTION["scribble_ink"] * extent:
                 return SCRIBBLE
             if turns(drawn) > REJECTION["scribble_turns"] * max(len(not_a_digit), 1):
                 return SCRIBBLE
@@ -147,7 +136,7 @@ def _touch(a: np.ndarray, b: np.ndarray, reach: float) -> bool:
     if apart:
         return False
     # Points at most reach / 2 apart along `a`: where it crosses `b`, one of them is within reach.
-    along_a = samples(a, max(2, math.ceil(_path_length(a) / (reach / 2)) + 1))
+    along_a = samples(a, max(2, math.ceil(path_length(a) / (reach / 2)) + 1))
     return bool((distances(along_a, b) <= reach).any())
 
 

@@ -148,7 +148,59 @@ def build() -> dict:
     not_a_digit = [
         {"not_a_digit": row, "rejected": rejection.rejected(row), "doubtful": rejection.doubtful(row)} for row in doubts
     ]
-    return {"tolerance": 1e-6, "cases": cases, "run_together": joined, "not_a_digit": not_a_digit}
+    return {
+        "tolerance": 1e-6,
+        "cases": cases,
+        "run_together": joined,
+        "not_a_digit": not_a_digit,
+        "crossed_sevens": crossed_seven_cases(),
+    }
+
+
+def _flag_one(x):
+    return [np.array([[x, 72], [x + 60, 60], [x + 64, 230]], dtype=float)]
+
+
+def crossed_seven_cases() -> list[dict]:
+    """Numbers read as 7s and 1s, with and without crossbars, under each thing the writer's taught
+    7s may say (crossed, not, none taught): `crossed_sevens`'s verdict and probabilities."""
+    crossed, plain, flag_one = _seven(40), [_seven(200)[0]], _flag_one(380)
+    strokes = [*crossed, *plain, *flag_one]
+    sure_seven = [1e-7] * 7 + [1 - 1e-6] + [1e-7] * 2  # more than `uncrossed_seven_odds` against the rest
+    unsure_seven = [0.001, 0.0085, 0.0005] + [0.0] * 4 + [0.99, 0.0, 0.0]
+
+    def reading(parts, probabilities):
+        digit = int(np.argmax(probabilities))
+        return numbers.DigitReading(digit, tuple(probabilities), parts, numbers.union([(0, 0, 1, 1)]), 0.0)
+
+    cases = []
+    for name, digits in (
+        ("crossed-7, sure plain 7, flagged 1", [((0, 1), sure_seven), ((2,), sure_seven), ((3,), unsure_seven)]),
+        ("no crossed 7", [((2,), unsure_seven), ((3,), unsure_seven)]),
+    ):
+        readings = [reading(parts, probabilities) for parts, probabilities in digits]
+        for writer in (None, True, False):
+            result = numbers.crossed_sevens(readings, strokes, writer)
+            cases.append(
+                {
+                    "name": f"{name}, taught 7s crossed: {writer}",
+                    "digits": [{"parts": list(d.parts), "probabilities": list(d.probabilities)} for d in readings],
+                    "writer_crosses": writer,
+                    "read": [d.digit for d in result],
+                    "probabilities": [[round(p, DECIMALS) for p in d.probabilities] for d in result],
+                }
+            )
+    return [
+        {
+            "strokes": [s.tolist() for s in strokes],
+            "flat_lines": [numbers.is_flat_line(s) for s in strokes],
+            "crossbar": {"crossed": numbers.has_crossbar(crossed), "plain": numbers.has_crossbar(plain)},
+            "crosses_sevens": [
+                numbers.crosses_sevens(sevens) for sevens in ([], [crossed], [crossed, crossed], [crossed, plain])
+            ],
+            "cases": cases,
+        }
+    ]
 
 
 def _letter_a(x):

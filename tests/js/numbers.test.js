@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   NumberReader, boxOf, union, readingOrder, lineHeight, candidates, prior, retracedGroups,
+  crossedSevens, crossesSevens, hasCrossbar, isFlatLine,
 } from '../../src/digitdraw/app/web/js/numbers.js';
 import { doubtful, rejected, runTogether, turns } from '../../src/digitdraw/app/web/js/rejection.js';
 
@@ -81,4 +82,28 @@ test('a new stroke costs only the candidates it joins', async () => {
 test('an empty drawing reads as no digits', async () => {
   const reading = await new NumberReader(async () => []).read([[], []]);
   assert.deepEqual(reading, { digits: [], text: '', alternative: null });
+});
+
+for (const set of golden.crossed_sevens) {
+  test('crossed 7s: the same flat lines, crossbars and writer verdicts as Python', () => {
+    assert.deepEqual(set.strokes.map(isFlatLine), set.flat_lines);
+    const [crossed, plain] = [set.strokes.slice(0, 2), [set.strokes[2]]];
+    assert.deepEqual({ crossed: hasCrossbar(crossed), plain: hasCrossbar(plain) }, set.crossbar);
+    const sevens = [[], [crossed], [crossed, crossed], [crossed, plain]];
+    assert.deepEqual(sevens.map(crossesSevens), set.crosses_sevens);
+  });
+
+  for (const c of set.cases) {
+    test(`crossed 7s "${c.name}": the same digits and probabilities as Python`, () => {
+      const digits = c.digits.map((d) => ({ ...d, digit: d.probabilities.indexOf(Math.max(...d.probabilities)) }));
+      const read = crossedSevens(digits, set.strokes, c.writer_crosses);
+      assert.deepEqual(read.map((d) => d.digit), c.read);
+      read.forEach((d, i) => d.probabilities.forEach((p, k) => assert.ok(close(p, c.probabilities[i][k]), `${p} vs ${c.probabilities[i][k]}`)));
+    });
+  }
+}
+
+test('golden crossed-7 cases cover a 7 read again and a 7 kept', () => {
+  const reads = golden.crossed_sevens.flatMap((s) => s.cases.map((c) => c.read.join('')));
+  assert.ok(reads.includes('771') && reads.includes('777') && reads.includes('11'));
 });

@@ -65,3 +65,16 @@ test('a tap, a dash and an L are not digits; a V may not be one; a taught dash r
   recognizer.restore(removed);
   assert.equal((await recognizer.read([DASH], 'robust-cnn')).text, '1');
 });
+
+test('a writer who taught a crossed 7 has their long-flag 1 read as 1; a taught plain 7 undoes it', async () => {
+  const flagOne = [[[40, 72], [100, 60], [104, 230]]];
+  const crossedSeven = [[[200, 62], [295, 60], [240, 232]], [[225, 148], [285, 144]]];
+  const plainSeven = [[[200, 62], [295, 60], [240, 232]]];
+  recognizer.forget();
+  assert.equal((await recognizer.read(flagOne, 'robust-cnn')).text, '7');
+  recognizer.teach(7, crossedSeven);
+  assert.equal((await recognizer.read(flagOne, 'robust-cnn')).text, '1');
+  recognizer.teach(7, plainSeven);
+  assert.equal((await recognizer.read(flagOne, 'robust-cnn')).text, '7');
+  recognizer.forget();
+});

@@ -57,6 +57,7 @@ BASELINE_JITTER = 0.03  # per digit, in digit heights (standard deviation)
 ELASTIC = 0.02
 TREMOR = 0.0015
 POINT_SPACING = 0.02  # strokes resampled this densely (digit heights) so bending bends straight lines
+STEEP_FLAG = (synth.FLAG_ANGLE_DEG, synth.FLAG_LENGTH)  # European 1s' flags: what robust-cnn trains on
 BASE_SERIF_SHARE = 0.35  # European writers who put a base under every 1 (as synth.add_flag's default)
 LATE_SHARE = 0.25  # strings in which one digit gets its last stroke after the next digit
 LEFT_MARGIN = 20.0
@@ -167,13 +168,13 @@ def _writer(rng, gap: str) -> _Writer:
     )
 
 
-def _digit_shape(digit: int, source: str, writer: _Writer, shapes: DigitShapes, rng) -> list[np.ndarray]:
-    """One digit's strokes before styling, 1 unit tall."""
+def _digit_shape(digit: int, source: str, writer: _Writer, shapes: DigitShapes, rng, flag) -> list[np.ndarray]:
+    """One digit's strokes before styling, 1 unit tall; `flag`: a European 1's (angles, lengths)."""
     if source == "stroke-fonts":
         return synth.normalised(shapes.glyph(writer.font, digit))
     strokes = shapes.mnist(digit, rng)
     if source == "european" and digit == 1:
-        return synth.add_flag(strokes, rng, base_probability=float(writer.base_serif))
+        return synth.add_flag(strokes, rng, float(writer.base_serif), *flag)
     if source == "european" and digit == 7:
         return synth.add_crossbar(strokes, rng)
     return synth.normalised(strokes)
@@ -260,24 +261,25 @@ def _time_ordered(
     return strokes, groups
 
 
-def _item(index: int, shapes: DigitShapes, seed: int) -> NumberItem:
+def _item(index: int, shapes: DigitShapes, seed: int, flag=STEEP_FLAG) -> NumberItem:
     rng = np.random.default_rng([seed, index])
     template = str(rng.choice(TEMPLATES, p=TEMPLATE_WEIGHTS))
     source = str(rng.choice(SOURCES))
     gap = str(rng.choice(list(GAPS)))
     writer = _writer(rng, gap)
     text = _digits_for(template, rng)
-    digits = [_styled(_digit_shape(int(c), source, writer, shapes, rng), writer, rng) for c in text]
+    digits = [_styled(_digit_shape(int(c), source, writer, shapes, rng, flag), writer, rng) for c in text]
     digits = _laid_out(digits, template, writer, rng)
     strokes, groups = _time_ordered(digits, _late_digit(digits, rng))
     return NumberItem(strokes, text, groups, source, template, gap, index)
 
 
-def build(count: int, mnist_test, seed: int = BENCH_SEED) -> list[NumberItem]:
+def build(count: int, mnist_test, seed: int = BENCH_SEED, flag=STEEP_FLAG) -> list[NumberItem]:
     """`count` numbers. Each item has its own random stream from (seed, index), so a larger count
-    only adds items: build(300) is the start of build(600)."""
+    only adds items: build(300) is the start of build(600). `flag`: the European 1s' flags
+    (angles, lengths; synth.LONG_FLAG for writers whose 1s the models read as 7s)."""
     shapes = DigitShapes(mnist_test)
-    return [_item(index, shapes, seed) for index in range(count)]
+    return [_item(index, shapes, seed, flag) for index in range(count)]
 
 
 def single_digits(count: int, mnist_test, seed: int = BENCH_SEED) -> list[NumberItem]:
@@ -644,7 +646,30 @@ def benchmark(
     methods = {"usual split": usual_split_method(classify), "number reader": number_reader_method(reader)}
     report |= run(methods, items, part, true_split=classify)
     report["single_digits"] = single_digit_scores(chosen_singles, methods["number reader"], classify)
+    report["convention"] = convention_scores(reader, mnist_test, count, part)
     return report
+
+
+def convention_scores(reader, mnist_test, count: int, part: str = "final") -> list[dict]:
+    """The crossed-7 convention (numbers.crossed_sevens) on and off, on the European numbers of
+    `part` with steep, short flags (as robust-cnn trains on) and with long, shallow ones (as the real
+    writers whose 1s it reads as 7), and on all numbers of 2–10 digits."""
+    from dataclasses import replace
+
+    off = replace(reader, writer_convention=False)
+    rows = []
+    for flags, flag in (("steep", STEEP_FLAG), ("long", synth.LONG_FLAG)):
+        items = [i for i in build(count, mnist_test, flag=flag) if i.part == part and len(i.digits) >= 2]
+        for name, chosen in (("european", [i for i in items if i.source == "european"]), ("all", items)):
+            if flags == "long" and name == "all":
+                continue  # the long flags change only the European numbers
+            truth = [i.digits for i in chosen]
+            right = {
+                label: float(np.mean([r.read_strokes(i.strokes).text == t for i, t in zip(chosen, truth)]))
+                for label, r in (("with", reader), ("without", off))
+            }
+            rows.append({"numbers": name, "flags": flags, "strings": len(chosen), **right})
+    return rows
 
 
 def main(argv=None) -> int:
@@ -677,6 +702,8 @@ def main(argv=None) -> int:
             f"single {row['source']:<12} number reader {row['number_reader']:.2%}, "
             f"whole drawing {row['whole_drawing']:.2%} ({row['digits']} digits)"
         )
+    for row in report["convention"]:
+        print(f"convention {row['numbers']} {row['flags']} flags: {row['with']:.2%} with, {row['without']:.2%} without")
     print(f"wrote {out}")
     return 0
 

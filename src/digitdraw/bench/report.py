@@ -304,6 +304,18 @@ def _numbers_section(report: dict) -> list[str]:
             ["source", "digits", "number reader", "whole drawing"],
             [[r["source"], r["digits"], _pct(r["number_reader"]), _pct(r["whole_drawing"])] for r in singles],
         )
+    convention = numbers.get("convention")
+    if convention:
+        out += [
+            "The crossed-7 convention (numbers.crossed_sevens: in a number that holds a crossed 7, a digit read as "
+            "a 7 without a crossbar is read again with 7 made unlikely), on and off, strings right (2–10 digits). "
+            "*long*: the same European numbers with long, almost level flags on their 1s (synth.LONG_FLAG):",
+            "",
+        ]
+        out += _table(
+            ["numbers", "1s' flags", "strings", "with the convention", "without"],
+            [[r["numbers"], r["flags"], r["strings"], _pct(r["with"]), _pct(r["without"])] for r in convention],
+        )
     page = numbers.get("page")
     if page:
         one, ten = page["latency_ms_1_digit"], page["latency_ms_10_digits"]

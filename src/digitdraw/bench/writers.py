@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import adapt, preprocess
+from .. import adapt, numbers, preprocess
 from ..drawn import synth
 from ..models import NUM_CLASSES
 from .drawn import BENCH_SEED, DEV_FRACTION_MOD
@@ -38,8 +38,8 @@ DRAWINGS_PER_DIGIT = 13
 TAUGHT_ROUNDS = 10  # drawings 0..9 of each digit may be taught
 SCORED = DRAWINGS_PER_DIGIT - TAUGHT_ROUNDS  # drawings 10..12 are scored
 WRITERS = {"european": 30, "american": 24}  # plus one font writer per Hershey benchmark font
-STEEP_FLAG = ((35.0, 65.0), (0.2, 0.5))  # synth.add_flag's defaults: what robust-cnn trains on
-LONG_FLAG = ((8.0, 30.0), (0.45, 0.8))  # long, almost level flags (degrees below horizontal, heights)
+STEEP_FLAG = (synth.FLAG_ANGLE_DEG, synth.FLAG_LENGTH)  # synth.add_flag's defaults: what robust-cnn trains on
+LONG_FLAG = synth.LONG_FLAG  # long, almost level flags (degrees below horizontal, heights)
 OTHER_FORM_SHARE = 0.25  # drawings in a writer's second shape for the digit (people have two 4s, two 9s)
 FLAG_JITTER = (4.0, 0.05)  # ± per drawing around the writer's own angle and length
 SLANT = 0.3
@@ -145,7 +145,7 @@ class PrototypeMixture:
 
     def predict(self, probabilities, features, example_features, example_digits) -> np.ndarray:
         if not len(example_digits):
-            return probabilities.argmax(axis=1)
+            return probabilities[:, :NUM_CLASSES]
         taught = np.unique(example_digits)
         units = adapt.normalised(example_features)
         prototypes = adapt.normalised(np.stack([units[np.asarray(example_digits) == d].mean(axis=0) for d in taught]))
@@ -153,27 +153,43 @@ class PrototypeMixture:
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         mixed = (1 - self.weight) * probabilities[:, :NUM_CLASSES]
         mixed[:, taught] += self.weight * scores / scores.sum(axis=1, keepdims=True)
-        return mixed.argmax(axis=1)
+        return mixed
 
 
 def _read(probabilities, features, example_features, example_digits, settings) -> np.ndarray:
-    """Adapted predictions for some drawings, given the taught examples' features and digits."""
+    """Adapted probabilities for some drawings, given the taught examples' features and digits."""
     if isinstance(settings, PrototypeMixture):
         return settings.predict(probabilities, features, example_features, example_digits)
     similarities = adapt.nearest_similarities(features, example_features, example_digits)
-    return adapt.blend(probabilities, similarities, settings).argmax(axis=1)
+    return adapt.blend(probabilities, similarities, settings)
 
 
-def run_writer(rows: np.ndarray, drawings, features, probabilities, settings) -> dict[str, np.ndarray]:
-    """Predictions on the writer's scored drawings under each protocol (and what was taught)."""
+def _with_convention(adapted: np.ndarray, crossed: np.ndarray, writer_crosses: bool | None) -> np.ndarray:
+    """Digits read, with the page's crossed-7 convention (numbers.crossed_sevens) for a writer whose
+    taught 7s are all crossed: a drawing read as a 7 without a crossbar is read again."""
+    read = adapted.argmax(axis=1)
+    if writer_crosses:
+        for row in np.flatnonzero((read == 7) & ~crossed):
+            read[row] = numbers.doubt_seven(adapted[row]).argmax()
+    return read
+
+
+def run_writer(
+    rows: np.ndarray, drawings, features, probabilities, settings, crossbars, convention: bool = True
+) -> dict[str, np.ndarray]:
+    """Predictions on the writer's scored drawings under each protocol (and what was taught).
+    `crossbars[i]`: whether drawing i has a 7's crossbar; `convention`: apply the crossed-7 rule."""
     digits = np.array([drawings[i].digit for i in rows])
     rounds = np.array([drawings[i].round for i in rows])
-    feats, probs = features[rows], probabilities[rows]
+    feats, probs, crossed = features[rows], probabilities[rows], np.asarray(crossbars)[rows]
     scored = np.flatnonzero(rounds >= TAUGHT_ROUNDS)
     out = {}
 
     def read(rows_read, taught) -> np.ndarray:
-        return _read(probs[rows_read], feats[rows_read], feats[taught], digits[taught], settings)
+        adapted = _read(probs[rows_read], feats[rows_read], feats[taught], digits[taught], settings)
+        taught_sevens = [crossed[i] for i in taught if digits[i] == 7]
+        writer_crosses = bool(taught_sevens) and all(taught_sevens) and convention
+        return _with_convention(adapted, crossed[rows_read], writer_crosses)
 
     for k in TAUGHT:
         out[f"k={k}"] = read(scored, np.flatnonzero(rounds < k))
@@ -188,14 +204,33 @@ def run_writer(rows: np.ndarray, drawings, features, probabilities, settings) ->
     return out
 
 
-def score(everyone, drawings, features, probabilities, settings=adapt.DEFAULT, part: str = "final") -> dict:
-    """Accuracy per protocol overall, per class, per writer kind, and for the 1-vs-7 conventions."""
+def crossbars_of(drawings) -> np.ndarray:
+    """Whether each drawing has a 7's crossbar, as the page judges it (numbers.has_crossbar)."""
+    return np.array([numbers.has_crossbar(d.strokes) for d in drawings], dtype=bool)
+
+
+def score(
+    everyone,
+    drawings,
+    features,
+    probabilities,
+    settings=adapt.DEFAULT,
+    part: str = "final",
+    crossbars=None,
+    convention: bool = True,
+) -> dict:
+    """Accuracy per protocol overall, per class, per writer kind, and for the 1-vs-7 conventions.
+    `crossbars`: crossbars_of(drawings), if already known; `convention`: the crossed-7 rule on."""
+    crossbars = crossbars_of(drawings) if crossbars is None else crossbars
     by_writer: dict[int, list[int]] = {}
     for i, d in enumerate(drawings):
         by_writer.setdefault(d.writer, []).append(i)
     chosen = [w for w in everyone if w.part == part]
     results = {
-        w.index: run_writer(np.array(by_writer[w.index]), drawings, features, probabilities, settings) for w in chosen
+        w.index: run_writer(
+            np.array(by_writer[w.index]), drawings, features, probabilities, settings, crossbars, convention
+        )
+        for w in chosen
     }
 
     def accuracy(protocol, keep=lambda w, digit: True) -> float | None:
@@ -260,10 +295,14 @@ def benchmark(model, mnist_test, tune_first: bool = False) -> dict:
     settings = adapt.DEFAULT
     if tune_first:
         settings, report["tuning"] = tune(everyone, drawings, features, probabilities)
-    report["final"] = score(everyone, drawings, features, probabilities, settings)
-    report["dev"] = score(everyone, drawings, features, probabilities, settings, part="dev")
+    crossbars = crossbars_of(drawings)
+    for part in ("final", "dev"):
+        report[part] = score(everyone, drawings, features, probabilities, settings, part, crossbars)
+        report[f"{part}_without_convention"] = score(
+            everyone, drawings, features, probabilities, settings, part, crossbars, convention=False
+        )
     mixture = tune_mixture(everyone, drawings, features, probabilities)
-    report["final_mixture"] = score(everyone, drawings, features, probabilities, mixture)
+    report["final_mixture"] = score(everyone, drawings, features, probabilities, mixture, "final", crossbars)
     return report
 
 
@@ -281,7 +320,7 @@ def main(argv=None) -> int:
     text = json.dumps(report, indent=1)
     if args.out:
         Path(args.out).write_text(text)
-    for part in ("dev", "final"):
+    for part in ("dev", "dev_without_convention", "final", "final_without_convention"):
         print(part, {k: round(v, 4) for k, v in report[part]["overall"].items()}, report[part]["conventions"])
     return 0
 
@@ -383,6 +422,19 @@ def markdown(report: dict) -> list[str]:
         out.append(f"| {kind} | " + " | ".join(pct(row[p]) for p in PROTOCOLS) + " |")
     for name, row in final["conventions"].items():
         out.append(f"| {name} | " + " | ".join(pct(row[p]) for p in PROTOCOLS) + " |")
+    plain = report.get("final_without_convention")
+    if plain:
+        out += [
+            "",
+            "The crossed-7 convention (numbers.crossed_sevens): for a writer whose taught 7s all have a crossbar, a "
+            "drawing read as a 7 without one is read again with 7 made unlikely. Without it, same settings:",
+            "",
+            "| writers | " + " | ".join(PROTOCOLS) + " |",
+            "|---|" + "---|" * len(PROTOCOLS),
+            "| all, without the convention | " + " | ".join(pct(plain["overall"][p]) for p in PROTOCOLS) + " |",
+        ]
+        for name, row in plain["conventions"].items():
+            out.append(f"| {name}, without | " + " | ".join(pct(row[p]) for p in PROTOCOLS) + " |")
     mixture = report.get("final_mixture")
     if mixture:
         chosen = mixture["settings"]

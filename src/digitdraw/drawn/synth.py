@@ -107,6 +107,9 @@ def place_on_pad(strokes, rng, layout: str) -> list[np.ndarray]:
 
 FLAG_ANGLE_DEG = (35.0, 65.0)  # below the horizontal
 FLAG_LENGTH = (0.2, 0.5)  # of the digit's height
+# Long, almost level flags (degrees below the horizontal, heights), as the real writers whose 1s
+# our models read as 7 draw them; benchmarks only (bench/writers.py, bench/numbers.py).
+LONG_FLAG = ((8.0, 30.0), (0.45, 0.8))
 
 
 def add_flag(strokes, rng, base_probability=0.35, angle_deg=FLAG_ANGLE_DEG, length=FLAG_LENGTH) -> list[np.ndarray]:

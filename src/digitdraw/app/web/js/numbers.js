@@ -20,7 +20,14 @@ const {
   segment_bonus: SEGMENT_BONUS,
   not_a_digit_weight: NOT_A_DIGIT_WEIGHT,
 } = config.numbers;
+const { flatness: FLATNESS, straightness: STRAIGHTNESS } = config.flat_line;
+const {
+  crossbar_band: [BAND_LOW, BAND_HIGH],
+  crossbar_least_width: CROSSBAR_LEAST_WIDTH,
+  uncrossed_seven_odds: UNCROSSED_SEVEN_ODDS,
+} = config.crossed_sevens;
 const DIGITS = 10;
+const SEVEN = 7;
 const FLOOR = 1e-9;
 const CACHE_LIMIT = 2000; // candidate readings kept per model; live drawing adds a few per frame
 const RETRACE_SHARE = 0.8; // a stroke with this share of its length on another's line retraces it
@@ -237,6 +244,79 @@ export function digitReading(parts, boxes, read, scored) {
   };
 }
 
+/** @param {number[][]} stroke @returns {number} the length of the pen's path */
+export const pathLength = (stroke) => stroke.slice(1).reduce((sum, [x, y], k) => sum + Math.hypot(x - stroke[k][0], y - stroke[k][1]), 0);
+
+/**
+ * One straight stroke less than `flatness` as tall as it is wide: a dash alone, a crossbar within
+ * a digit (numbers.py's `is_flat_line`).
+ * @param {number[][]} stroke
+ * @returns {boolean}
+ */
+export function isFlatLine(stroke) {
+  if (stroke.length < 2) return false;
+  const [x0, y0, x1, y1] = boxOf(stroke);
+  const [first, last] = [stroke[0], stroke[stroke.length - 1]];
+  const straight = Math.hypot(last[0] - first[0], last[1] - first[1]) >= STRAIGHTNESS * pathLength(stroke);
+  return straight && y1 - y0 < FLATNESS * (x1 - x0);
+}
+
+/**
+ * Whether a digit of two or more strokes has a flat line across its middle, as a crossed 7 has
+ * (numbers.py's `has_crossbar`).
+ * @param {number[][][]} strokes the digit's
+ * @returns {boolean}
+ */
+export function hasCrossbar(strokes) {
+  if (strokes.length < 2) return false;
+  const [, top, , bottom] = union(strokes.map(boxOf));
+  const height = Math.max(bottom - top, 1e-9);
+  return strokes.some((s) => {
+    const middle = (s.reduce((sum, [, y]) => sum + y, 0) / s.length - top) / height;
+    const [x0, , x1] = boxOf(s);
+    return isFlatLine(s) && middle >= BAND_LOW && middle <= BAND_HIGH && x1 - x0 >= CROSSBAR_LEAST_WIDTH * height;
+  });
+}
+
+/**
+ * What a writer's taught 7s say of how they write 7 (numbers.py's `crosses_sevens`).
+ * @param {number[][][][]} sevens each taught 7's strokes
+ * @returns {boolean|null} true: every one is crossed; false: one is not; null: none taught
+ */
+export function crossesSevens(sevens) {
+  return sevens.length ? sevens.every(hasCrossbar) : null;
+}
+
+/**
+ * Ten probabilities with 7's multiplied by `uncrossed_seven_odds`, renormalised (numbers.py's `doubt_seven`).
+ * @param {number[]} probabilities
+ * @returns {number[]}
+ */
+export function doubtSeven(probabilities) {
+  const odds = probabilities.map((p, digit) => (digit === SEVEN ? p * UNCROSSED_SEVEN_ODDS : p));
+  const total = odds.reduce((a, b) => a + b, 0);
+  return odds.map((p) => p / total);
+}
+
+/**
+ * For a writer who crosses their 7s, a digit read as an uncrossed 7 is probably their flagged 1:
+ * it is read again with `doubtSeven` (numbers.py's `crossed_sevens`, where the reason is measured).
+ * @param {object[]} digits digit readings whose `parts` index `strokes`
+ * @param {number[][][]} strokes the drawing's non-empty strokes
+ * @param {boolean|null} writerCrosses `crossesSevens` of the writer's taught 7s; null: a crossed 7
+ *   in this number decides
+ * @returns {object[]}
+ */
+export function crossedSevens(digits, strokes, writerCrosses = null) {
+  const crossed = digits.map((d) => d.digit === SEVEN && hasCrossbar(d.parts.map((k) => strokes[k])));
+  if (!(writerCrosses ?? crossed.some(Boolean))) return digits;
+  return digits.map((d, i) => {
+    if (d.digit !== SEVEN || crossed[i]) return d;
+    const probabilities = doubtSeven(d.probabilities);
+    return { ...d, ...verdict(probabilities), probabilities };
+  });
+}
+
 /**
  * Fill `cache` with `classify`'s answers for the [key, group] pairs it lacks, in one call.
  * @returns {Promise<void>}
@@ -270,10 +350,12 @@ export class NumberReader {
    * @param {(groups: Array<Array<Array<[number, number]>>>) => Promise<ArrayLike<number>[]>} scoreGroups
    *   each group's strokes → its 10 or 11 probabilities
    * @param {typeof scoreGroups} [readGroups]
+   * @param {{writerCrossesSevens?: (boolean|null)}} [options] `crossesSevens` of the writer's taught 7s
    */
-  constructor(scoreGroups, readGroups = null) {
+  constructor(scoreGroups, readGroups = null, { writerCrossesSevens = null } = {}) {
     this.scoreGroups = scoreGroups;
     this.readGroups = readGroups;
+    this.writerCrossesSevens = writerCrossesSevens;
     this.scores = new Map();
     this.readings = new Map();
   }
@@ -291,7 +373,9 @@ export class NumberReader {
     const partStrokes = parts.map((part) => part.map((k) => drawn[k]));
     const reading = await this.readParts(boxes, keys, (group) => group.flatMap((k) => partStrokes[k]));
     const asStrokes = (d) => ({ ...d, parts: d.parts.flatMap((k) => parts[k]).sort((a, b) => a - b) });
-    return { ...reading, digits: reading.digits.map(asStrokes) };
+    const digits = crossedSevens(reading.digits.map(asStrokes), drawn, this.writerCrossesSevens);
+    const text = digits.map((d) => d.digit).join('');
+    return { digits, text, alternative: reading.alternative === text ? null : reading.alternative };
   }
 
   /**

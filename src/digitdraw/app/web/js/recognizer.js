@@ -12,7 +12,7 @@ import { blend, nearestSimilarities, normalised } from './adapt.js';
 import { Classifier } from './classifier.js';
 import { ExampleStore } from './examples.js';
 import { inkBoxes, inkParts, partsInput } from './ink.js';
-import { NumberReader } from './numbers.js';
+import { NumberReader, crossesSevens } from './numbers.js';
 import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
 import { doubtful, rejected, runTogether } from './rejection.js';
 
@@ -183,13 +183,15 @@ export class Recognizer {
     return probabilities.map((p, i) => blend(p, nearestSimilarities(features[i], taught)));
   }
 
-  /** Segmenting stays the models' own; reading the chosen digits adapts once there are examples. */
+  /** Segmenting stays the models' own; reading the chosen digits adapts once there are examples, and
+   * the writer's taught 7s say whether an uncrossed 7 is more likely their flagged 1. */
   #readerFor(name) {
     if (!this.readers.has(name)) {
       const classify = (model) => (groups) => this.classifier.predictEach(model, groups.map((g) => this.inputOf(g)));
       const scorer = this.segmenter && this.segmenter !== name ? this.segmenter : name;
       const read = this.examples.count ? (groups) => this.#adaptedProbabilities(name, groups.map((g) => this.inputOf(g))) : scorer !== name ? classify(name) : null;
-      this.readers.set(name, new NumberReader(classify(scorer), read));
+      const sevens = this.examples.examples.filter((e) => e.digit === 7).map((e) => e.strokes);
+      this.readers.set(name, new NumberReader(classify(scorer), read, { writerCrossesSevens: crossesSevens(sevens) }));
     }
     return this.readers.get(name);
   }

@@ -4,12 +4,10 @@
  * measurements are explained. No DOM.
  */
 import config from '../config.json' with { type: 'json' };
-import { boxOf, distances, linkedGroups, samples, union } from './numbers.js';
+import { boxOf, distances, isFlatLine, linkedGroups, pathLength, samples, union } from './numbers.js';
 
 const {
   tap_extent: TAP_EXTENT,
-  dash_flatness: DASH_FLATNESS,
-  dash_straightness: DASH_STRAIGHTNESS,
   scribble_ink: SCRIBBLE_INK,
   scribble_turns: SCRIBBLE_TURNS,
   turn_spacing: TURN_SPACING,
@@ -21,15 +19,6 @@ const {
   joined_reach: JOINED_REACH,
 } = config.rejection;
 const PAD_UNITS = config.pad.units;
-
-const pathLength = (stroke) => stroke.slice(1).reduce((sum, [x, y], k) => sum + Math.hypot(x - stroke[k][0], y - stroke[k][1]), 0);
-
-// One straight stroke, much wider than tall (rejection.py's `_is_dash`).
-function isDash(stroke) {
-  const [x0, y0, x1, y1] = boxOf(stroke);
-  const chord = Math.hypot(stroke[stroke.length - 1][0] - stroke[0][0], stroke[stroke.length - 1][1] - stroke[0][1]);
-  return y1 - y0 < DASH_FLATNESS * (x1 - x0) && chord >= DASH_STRAIGHTNESS * pathLength(stroke);
-}
 
 // The digits read are one or two, on average at least `threshold` likely "not one digit".
 function mostlyNotADigit(notADigit, threshold) {
@@ -83,7 +72,7 @@ export function rejected(notADigit, strokes = null, taughtSimilarity = -1) {
     const ys = drawn.flat().map(([, y]) => y);
     const extent = Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys));
     if (extent < TAP_EXTENT * PAD_UNITS) return 'tap';
-    if (drawn.length === 1 && isDash(drawn[0])) return 'dash';
+    if (drawn.length === 1 && isFlatLine(drawn[0])) return 'dash';
     const few = notADigit.length <= MOST_DIGITS;
     if (few && drawn.reduce((sum, s) => sum + pathLength(s), 0) > SCRIBBLE_INK * extent) return 'scribble';
     if (turns(drawn) > SCRIBBLE_TURNS * Math.max(notADigit.length, 1)) return 'scribble';
