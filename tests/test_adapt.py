@@ -35,6 +35,24 @@ def test_blend_only_moves_digits_close_to_their_examples():
     assert adapted.argmax() == 1 and adapted.sum() == pytest.approx(1.0)
 
 
+def test_fine_tuning_fits_the_taught_examples_a_little_and_nothing_taught_changes_nothing():
+    rng = np.random.default_rng(0)
+    weights, bias = rng.normal(0, 0.3, (6, 10)), rng.normal(0, 0.1, 10)
+    examples, digits = np.maximum(rng.normal(0, 1, (4, 6)), 0), [1, 1, 7, 3]
+    same = adapt.fine_tuned(weights, bias, np.zeros((0, 6)), [])
+    assert np.array_equal(same[0], weights) and np.array_equal(same[1], bias)
+    assert np.array_equal(adapt.fine_tuned(weights, bias, examples, digits, adapt.Settings(steps=0))[0], weights)
+
+    def loss(layer) -> float:
+        return -float(np.log(adapt.layer_probabilities(examples, *layer)[np.arange(4), digits]).mean())
+
+    tuned = adapt.fine_tuned(weights, bias, examples, digits)
+    longer = adapt.fine_tuned(weights, bias, examples, digits, adapt.Settings(steps=4 * adapt.DEFAULT.steps))
+    assert loss(longer) < loss(tuned) < loss((weights, bias))
+    hot, cool = adapt.layer_probabilities(examples, *tuned), adapt.layer_probabilities(examples, *tuned, 2.0)
+    assert hot.sum(axis=1) == pytest.approx(np.ones(4)) and (cool.max(axis=1) < hot.max(axis=1)).all()
+
+
 def test_a_bad_examples_file_names_itself_and_the_problem(tmp_path):
     broken = tmp_path / "mine.json"
     broken.write_text('{"format": "digitdraw-examples", "version": 1, "examples": [')

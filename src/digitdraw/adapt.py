@@ -2,9 +2,14 @@
 
 A model maps each drawing to features (the input of its last Dense layer: what the final
 softmax reads) and ten probabilities. A taught example is a drawing with the digit its writer
-meant. For a new drawing, each digit that has examples gets the cosine similarity of the nearest
-one; a digit whose nearest example is closer than `floor` gets a log-probability bonus growing
-with the similarity above the floor:
+meant. Two steps, both on those features:
+
+1. The last layer is trained on for `steps` full-batch gradient steps (cross-entropy, learning
+   rate `rate`) on the taught examples, starting from the model's own weights (`fine_tuned`); the
+   drawing's probabilities come from that layer (`layer_probabilities`).
+2. For a new drawing, each digit that has examples gets the cosine similarity of the nearest
+   one; a digit whose nearest example is closer than `floor` gets a log-probability bonus growing
+   with the similarity above the floor:
 
     log p'(d) = log p(d) + strength · max(0, similarity(d) − floor),   then renormalised.
 
@@ -14,6 +19,12 @@ so a bonus only above a high floor fixes the writer's systematic mistakes (long-
 nearest-prototype softmax does when only corrections are taught. Digits without examples keep
 the model's probabilities. `strength` and `floor` (config.json "adaptation") were chosen on the
 dev writers of the writer benchmark (bench/writers.py, docs/benchmarks.md).
+
+Why the fine-tuning too: the bonus only helps drawings close to one example, and with only the
+corrections taught, a writer's next 1 often is not; a few gradient steps move the whole decision
+boundary a little towards the writer. A few steps from the model's weights, not training to
+convergence: with ten examples, the layer would learn them by heart. `steps` and `rate` were chosen
+on the dev writers with the bonus on (docs/benchmarks.md, "Learning the writer's hand").
 """
 
 from __future__ import annotations
@@ -39,6 +50,8 @@ MAX_POINTS: int = EXAMPLE_LIMITS["max_points"]  # per example, summed over its s
 class Settings:
     strength: float = ADAPTATION["strength"]
     floor: float = ADAPTATION["floor"]
+    steps: int = ADAPTATION["steps"]  # gradient steps on the last layer (0: the model's own layer)
+    rate: float = ADAPTATION["rate"]
 
 
 DEFAULT = Settings()
@@ -75,6 +88,35 @@ def blend(probabilities: np.ndarray, similarities: np.ndarray, settings: Setting
     scores -= scores.max(axis=1, keepdims=True)
     adapted = np.exp(scores)
     return adapted / adapted.sum(axis=1, keepdims=True)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, in float64."""
+    logits = np.asarray(logits, dtype=np.float64)
+    weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def fine_tuned(
+    weights: np.ndarray, bias: np.ndarray, features: np.ndarray, digits: Sequence[int], settings: Settings = DEFAULT
+) -> tuple[np.ndarray, np.ndarray]:
+    """The last layer (`weights` (features, 10), `bias` (10,)) after `settings.steps` full-batch
+    gradient-descent steps on the cross-entropy of the taught examples (`features`, `digits`)."""
+    weights, bias = np.array(weights, dtype=np.float64), np.array(bias, dtype=np.float64)
+    if not len(digits):
+        return weights, bias
+    features = np.asarray(features, dtype=np.float64).reshape(len(digits), -1)
+    targets = np.eye(weights.shape[1])[np.asarray(digits)]
+    for _ in range(settings.steps):
+        error = (softmax(features @ weights + bias) - targets) / len(digits)
+        weights -= settings.rate * (features.T @ error)
+        bias -= settings.rate * error.sum(axis=0)
+    return weights, bias
+
+
+def layer_probabilities(features: np.ndarray, weights: np.ndarray, bias: np.ndarray, temperature: float = 1.0):
+    """The ten probabilities a last layer gives features, at the model's calibration temperature."""
+    return softmax((np.asarray(features, dtype=np.float64) @ weights + bias) / temperature)
 
 
 def feature_model(model):
@@ -177,6 +219,8 @@ class Adapter:
         self.temperature = temperature  # the model's (calibration.py): its probabilities as the page sees them
         self.example_digits = np.asarray(example_digits, dtype=int)
         self.example_features = self._features(example_inputs)[0] if len(example_digits) else np.zeros((0, 1))
+        weights, bias = model.layers[-1].get_weights()
+        self.layer = fine_tuned(weights, bias, self.example_features, self.example_digits, settings)
 
     @classmethod
     def from_examples(
@@ -208,5 +252,7 @@ class Adapter:
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
         features, probabilities = self._features(batch)
+        if len(self.example_digits):
+            probabilities = layer_probabilities(features, *self.layer, self.temperature)
         similarities = nearest_similarities(features, self.example_features, self.example_digits)
         return blend(probabilities, similarities, self.settings)

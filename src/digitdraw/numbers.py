@@ -215,7 +215,7 @@ def path_length(stroke: np.ndarray) -> float:
     return float(np.hypot(*np.diff(stroke, axis=0).T).sum()) if len(stroke) > 1 else 0.0
 
 
-def is_flat_line(stroke: np.ndarray) -> bool:
+def is_flat_line(stroke: np.ndarray, flatness: float = FLAT_LINE["flatness"]) -> bool:
     """One straight stroke (its ends at least `straightness` of its length apart) less than
     `flatness` as tall as it is wide: a dash alone, a crossbar within a digit."""
     stroke = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
@@ -223,19 +223,21 @@ def is_flat_line(stroke: np.ndarray) -> bool:
         return False
     width, height = np.ptp(stroke, axis=0)
     straight = float(np.hypot(*(stroke[-1] - stroke[0]))) >= FLAT_LINE["straightness"] * path_length(stroke)
-    return bool(straight and height < FLAT_LINE["flatness"] * width)
+    return bool(straight and height < flatness * width)
 
 
 def has_crossbar(strokes: Sequence[np.ndarray]) -> bool:
     """Whether a digit of two or more strokes has a flat line across its middle (`crossbar_band`
-    of its height, at least `crossbar_least_width` of its height wide), as a crossed 7 has."""
+    of its height, at least `crossbar_least_width` of its height wide), as a crossed 7 has. A
+    crossbar may lean more than a dash alone (`crossbar_flatness`): it is flicked through the stem,
+    and at the dash's 0.5, 3 of the writer benchmark's 4 missed crossbars were missed for leaning."""
     if len(strokes) < 2:
         return False
     _, top, _, bottom = union([box_of(s) for s in strokes])
     height = max(bottom - top, 1e-9)
     low, high = CROSSED_SEVENS["crossbar_band"]
     return any(
-        is_flat_line(s)
+        is_flat_line(s, CROSSED_SEVENS["crossbar_flatness"])
         and low <= (float(np.mean(s[:, 1])) - top) / height <= high
         and float(np.ptp(s[:, 0])) >= CROSSED_SEVENS["crossbar_least_width"] * height
         for s in strokes

@@ -50,6 +50,28 @@ def _case(name: str, rng, taught_digits: list[int], classes: int = 10, settings=
     }
 
 
+def _fine_tuning_case(name: str, rng, taught_digits: list[int], settings=adapt.DEFAULT) -> dict:
+    """A last layer fine-tuned on seeded examples, and the probabilities it gives a drawing."""
+    weights = _rounded(rng.normal(0, 0.3, (FEATURES, 10)))
+    bias = _rounded(rng.normal(0, 0.1, 10))
+    examples = np.array(_rounded(np.maximum(rng.normal(0, 1, (len(taught_digits), FEATURES)), 0))).reshape(-1, FEATURES)
+    drawing = _rounded(np.maximum(rng.normal(0, 1, FEATURES), 0))
+    tuned = adapt.fine_tuned(np.array(weights), np.array(bias), examples, taught_digits, settings)
+    temperature = 1.1025
+    return {
+        "name": name,
+        "settings": {"steps": settings.steps, "rate": settings.rate},
+        "weights": np.array(weights).ravel().tolist(),
+        "bias": bias,
+        "examples": [{"digit": d, "features": e} for d, e in zip(taught_digits, examples.tolist())],
+        "tuned_weights": _rounded(tuned[0].ravel()),
+        "tuned_bias": _rounded(tuned[1]),
+        "features": drawing,
+        "temperature": temperature,
+        "probabilities": _rounded(adapt.layer_probabilities(np.array(drawing), *tuned, temperature)),
+    }
+
+
 def _files() -> list[dict]:
     stroke = [[10, 20], [30.5, 40]]
     good = {"format": "digitdraw-examples", "version": 1, "examples": [{"digit": 7, "strokes": [stroke]}]}
@@ -112,9 +134,16 @@ def build() -> dict:
     for k in range(8):
         taught = sorted(rng.integers(0, 10, size=int(rng.integers(1, 15))).tolist())
         cases.append(_case(f"random {k}", rng, taught, settings=MILD if k % 2 else adapt.DEFAULT))
+    fine_tuning = [
+        _fine_tuning_case("nothing taught", rng, []),
+        _fine_tuning_case("one example", rng, [7]),
+        _fine_tuning_case("one per digit", rng, list(range(10))),
+        _fine_tuning_case("corrections", rng, [1, 1, 4], adapt.Settings(steps=50, rate=0.2)),
+    ]
     return {
         "tolerance": 1e-9,
         "cases": cases,
+        "fine_tuning": fine_tuning,
         "files": _files(),
         "calibration": _calibration_cases(rng),
     }

@@ -165,6 +165,7 @@ def crossed_seven_cases() -> list[dict]:
     """Numbers read as 7s and 1s, with and without crossbars, under each thing the writer's taught
     7s may say (crossed, not, none taught): `crossed_sevens`'s verdict and probabilities."""
     crossed, plain, flag_one = _seven(40), [_seven(200)[0]], _flag_one(380)
+    tilted_bar = np.array([[60, 160], [90, 140], [120, 121]], dtype=float)  # flicked up through the stem
     strokes = [*crossed, *plain, *flag_one]
     sure_seven = [1e-7] * 7 + [1 - 1e-6] + [1e-7] * 2  # more than `uncrossed_seven_odds` against the rest
     unsure_seven = [0.001, 0.0085, 0.0005] + [0.0] * 4 + [0.99, 0.0, 0.0]
@@ -194,7 +195,13 @@ def crossed_seven_cases() -> list[dict]:
         {
             "strokes": [s.tolist() for s in strokes],
             "flat_lines": [numbers.is_flat_line(s) for s in strokes],
-            "crossbar": {"crossed": numbers.has_crossbar(crossed), "plain": numbers.has_crossbar(plain)},
+            "crossbar": {
+                "crossed": numbers.has_crossbar(crossed),
+                "plain": numbers.has_crossbar(plain),
+                "tilted": numbers.has_crossbar([crossed[0], tilted_bar]),
+            },
+            "tilted_crossbar": tilted_bar.tolist(),
+            "tilted_crossbar_is_a_dash": numbers.is_flat_line(tilted_bar),
             "crosses_sevens": [
                 numbers.crosses_sevens(sevens) for sevens in ([], [crossed], [crossed, crossed], [crossed, plain])
             ],

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { blend, nearestSimilarities, normalised } from '../../src/digitdraw/app/web/js/adapt.js';
+import { blend, fineTuned, layerProbabilities, nearestSimilarities, normalised } from '../../src/digitdraw/app/web/js/adapt.js';
 import { calibrated } from '../../src/digitdraw/app/web/js/classifier.js';
 import { ExampleStore, ExamplesError, parseExamples } from '../../src/digitdraw/app/web/js/examples.js';
 
@@ -21,6 +21,23 @@ for (const c of golden.cases) {
     adapted.forEach((p, d) => assert.ok(close(p, c.adapted[d]), `digit ${d}: ${p} vs ${c.adapted[d]}`));
   });
 }
+
+for (const c of golden.fine_tuning) {
+  test(`fine-tuning "${c.name}": the same last layer and probabilities as Python`, () => {
+    const examples = c.examples.map((e) => ({ digit: e.digit, raw: e.features }));
+    const tuned = fineTuned({ weights: c.weights, bias: c.bias }, examples, c.settings);
+    tuned.weights.forEach((w, j) => assert.ok(close(w, c.tuned_weights[j]), `weight ${j}: ${w} vs ${c.tuned_weights[j]}`));
+    tuned.bias.forEach((b, j) => assert.ok(close(b, c.tuned_bias[j]), `bias ${j}: ${b} vs ${c.tuned_bias[j]}`));
+    const probabilities = layerProbabilities(c.features, tuned, c.temperature);
+    probabilities.forEach((p, d) => assert.ok(close(p, c.probabilities[d]), `digit ${d}: ${p} vs ${c.probabilities[d]}`));
+  });
+}
+
+test('fine-tuning moves the layer only when something is taught', () => {
+  const [none, taught] = golden.fine_tuning;
+  assert.deepEqual(none.tuned_weights, none.weights);
+  assert.ok(taught.tuned_weights.some((w, j) => Math.abs(w - taught.weights[j]) > 1e-6));
+});
 
 for (const f of golden.files) {
   test(`examples file "${f.name}": ${f.valid ? 'accepted' : 'refused'} as by Python`, () => {

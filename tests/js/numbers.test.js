@@ -86,9 +86,11 @@ test('an empty drawing reads as no digits', async () => {
 
 for (const set of golden.crossed_sevens) {
   test('crossed 7s: the same flat lines, crossbars and writer verdicts as Python', () => {
-    assert.deepEqual(set.strokes.map(isFlatLine), set.flat_lines);
+    assert.deepEqual(set.strokes.map((s) => isFlatLine(s)), set.flat_lines);
     const [crossed, plain] = [set.strokes.slice(0, 2), [set.strokes[2]]];
-    assert.deepEqual({ crossed: hasCrossbar(crossed), plain: hasCrossbar(plain) }, set.crossbar);
+    const tilted = [crossed[0], set.tilted_crossbar];
+    assert.deepEqual({ crossed: hasCrossbar(crossed), plain: hasCrossbar(plain), tilted: hasCrossbar(tilted) }, set.crossbar);
+    assert.equal(isFlatLine(set.tilted_crossbar), set.tilted_crossbar_is_a_dash);
     const sevens = [[], [crossed], [crossed, crossed], [crossed, plain]];
     assert.deepEqual(sevens.map(crossesSevens), set.crosses_sevens);
   });

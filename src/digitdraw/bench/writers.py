@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -156,10 +156,14 @@ class PrototypeMixture:
         return mixed
 
 
-def _read(probabilities, features, example_features, example_digits, settings) -> np.ndarray:
-    """Adapted probabilities for some drawings, given the taught examples' features and digits."""
+def _read(probabilities, features, example_features, example_digits, settings, layer) -> np.ndarray:
+    """Adapted probabilities for some drawings, given the taught examples' features and digits and
+    the model's last layer (weights, bias), as adapt.Adapter reads them."""
     if isinstance(settings, PrototypeMixture):
         return settings.predict(probabilities, features, example_features, example_digits)
+    if len(example_digits):
+        tuned = adapt.fine_tuned(*layer, example_features, example_digits, settings)
+        probabilities = adapt.layer_probabilities(features, *tuned)
     similarities = adapt.nearest_similarities(features, example_features, example_digits)
     return adapt.blend(probabilities, similarities, settings)
 
@@ -175,10 +179,11 @@ def _with_convention(adapted: np.ndarray, crossed: np.ndarray, writer_crosses: b
 
 
 def run_writer(
-    rows: np.ndarray, drawings, features, probabilities, settings, crossbars, convention: bool = True
+    rows: np.ndarray, drawings, features, probabilities, settings, crossbars, layer, convention: bool = True
 ) -> dict[str, np.ndarray]:
     """Predictions on the writer's scored drawings under each protocol (and what was taught).
-    `crossbars[i]`: whether drawing i has a 7's crossbar; `convention`: apply the crossed-7 rule."""
+    `crossbars[i]`: whether drawing i has a 7's crossbar; `layer`: the model's last (weights,
+    bias); `convention`: apply the crossed-7 rule."""
     digits = np.array([drawings[i].digit for i in rows])
     rounds = np.array([drawings[i].round for i in rows])
     feats, probs, crossed = features[rows], probabilities[rows], np.asarray(crossbars)[rows]
@@ -186,7 +191,7 @@ def run_writer(
     out = {}
 
     def read(rows_read, taught) -> np.ndarray:
-        adapted = _read(probs[rows_read], feats[rows_read], feats[taught], digits[taught], settings)
+        adapted = _read(probs[rows_read], feats[rows_read], feats[taught], digits[taught], settings, layer)
         taught_sevens = [crossed[i] for i in taught if digits[i] == 7]
         writer_crosses = bool(taught_sevens) and all(taught_sevens) and convention
         return _with_convention(adapted, crossed[rows_read], writer_crosses)
@@ -214,13 +219,15 @@ def score(
     drawings,
     features,
     probabilities,
+    layer,
     settings=adapt.DEFAULT,
     part: str = "final",
     crossbars=None,
     convention: bool = True,
 ) -> dict:
     """Accuracy per protocol overall, per class, per writer kind, and for the 1-vs-7 conventions.
-    `crossbars`: crossbars_of(drawings), if already known; `convention`: the crossed-7 rule on."""
+    `layer`: the model's last (weights, bias); `crossbars`: crossbars_of(drawings), if already
+    known; `convention`: the crossed-7 rule on."""
     crossbars = crossbars_of(drawings) if crossbars is None else crossbars
     by_writer: dict[int, list[int]] = {}
     for i, d in enumerate(drawings):
@@ -228,7 +235,7 @@ def score(
     chosen = [w for w in everyone if w.part == part]
     results = {
         w.index: run_writer(
-            np.array(by_writer[w.index]), drawings, features, probabilities, settings, crossbars, convention
+            np.array(by_writer[w.index]), drawings, features, probabilities, settings, crossbars, layer, convention
         )
         for w in chosen
     }
@@ -263,26 +270,42 @@ def score(
     }
 
 
-def tune(everyone, drawings, features, probabilities) -> tuple[adapt.Settings, list[dict]]:
-    """The settings with the best mean of k=1, k=3 and corrections accuracy on the dev writers."""
+def _dev_total(overall: dict) -> float:
+    return overall["k=1"] + overall["k=3"] + overall["corrections"]
+
+
+def tune(everyone, drawings, features, probabilities, layer) -> tuple[adapt.Settings, list[dict]]:
+    """The settings with the best sum of k=1, k=3 and corrections accuracy on the dev writers: the
+    bonus's strength and floor first (the model's own layer), then the last layer's fine-tuning."""
+    crossbars = crossbars_of(drawings)
     trials = []
+
+    def trial(settings: adapt.Settings) -> dict:
+        overall = score(everyone, drawings, features, probabilities, layer, settings, "dev", crossbars)["overall"]
+        trials.append({**asdict(settings), **overall})
+        return trials[-1]
+
     for strength in (10.0, 20.0, 40.0, 80.0, 160.0):
         for floor in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
-            settings = adapt.Settings(strength, floor)
-            overall = score(everyone, drawings, features, probabilities, settings, part="dev")["overall"]
-            trials.append({"strength": strength, "floor": floor, **overall})
-    best = max(trials, key=lambda t: (t["k=1"] + t["k=3"] + t["corrections"], -t["strength"]))
-    return adapt.Settings(best["strength"], best["floor"]), trials
+            trial(adapt.Settings(strength, floor, steps=0))
+    best = max(trials, key=lambda t: (_dev_total(t), -t["strength"]))
+    for steps in (10, 25, 50, 100):
+        for rate in (0.05, 0.1, 0.2):
+            trial(adapt.Settings(best["strength"], best["floor"], steps, rate))
+    best = max(trials, key=lambda t: (_dev_total(t), -t["steps"], -t["strength"]))
+    return adapt.Settings(best["strength"], best["floor"], best["steps"], best["rate"]), trials
 
 
-def tune_mixture(everyone, drawings, features, probabilities) -> PrototypeMixture:
+def tune_mixture(everyone, drawings, features, probabilities, layer) -> PrototypeMixture:
     """The PrototypeMixture with the best mean of k=1, k=3 and corrections accuracy on the dev writers."""
     best, best_score = None, -1.0
+    crossbars = crossbars_of(drawings)
     for weight in (0.3, 0.5, 0.7, 0.9):
         for temperature in (0.02, 0.05, 0.1, 0.2):
             mixture = PrototypeMixture(weight, temperature)
-            overall = score(everyone, drawings, features, probabilities, mixture, part="dev")["overall"]
-            total = overall["k=1"] + overall["k=3"] + overall["corrections"]
+            total = _dev_total(
+                score(everyone, drawings, features, probabilities, layer, mixture, "dev", crossbars)["overall"]
+            )
             if total > best_score:
                 best, best_score = mixture, total
     return best
@@ -291,18 +314,22 @@ def tune_mixture(everyone, drawings, features, probabilities) -> PrototypeMixtur
 def benchmark(model, mnist_test, tune_first: bool = False) -> dict:
     everyone, drawings = build(mnist_test)
     features, probabilities = features_of(model, drawings)
+    layer = model.layers[-1].get_weights()
     report = {}
     settings = adapt.DEFAULT
     if tune_first:
-        settings, report["tuning"] = tune(everyone, drawings, features, probabilities)
+        settings, report["tuning"] = tune(everyone, drawings, features, probabilities, layer)
     crossbars = crossbars_of(drawings)
     for part in ("final", "dev"):
-        report[part] = score(everyone, drawings, features, probabilities, settings, part, crossbars)
+        report[part] = score(everyone, drawings, features, probabilities, layer, settings, part, crossbars)
         report[f"{part}_without_convention"] = score(
-            everyone, drawings, features, probabilities, settings, part, crossbars, convention=False
+            everyone, drawings, features, probabilities, layer, settings, part, crossbars, convention=False
         )
-    mixture = tune_mixture(everyone, drawings, features, probabilities)
-    report["final_mixture"] = score(everyone, drawings, features, probabilities, mixture, "final", crossbars)
+        report[f"{part}_bonus_only"] = score(
+            everyone, drawings, features, probabilities, layer, replace(settings, steps=0), part, crossbars
+        )
+    mixture = tune_mixture(everyone, drawings, features, probabilities, layer)
+    report["final_mixture"] = score(everyone, drawings, features, probabilities, layer, mixture, "final", crossbars)
     return report
 
 
@@ -320,7 +347,7 @@ def main(argv=None) -> int:
     text = json.dumps(report, indent=1)
     if args.out:
         Path(args.out).write_text(text)
-    for part in ("dev", "dev_without_convention", "final", "final_without_convention"):
+    for part in ("dev", "dev_without_convention", "dev_bonus_only", "final", "final_without_convention"):
         print(part, {k: round(v, 4) for k, v in report[part]["overall"].items()}, report[part]["conventions"])
     return 0
 
@@ -409,10 +436,11 @@ def markdown(report: dict) -> list[str]:
         "## Learning the writer's hand",
         "",
         f"Synthetic writers (bench/writers.py): {final['writers']} final-part writers, {final['scored_per_writer']} "
-        "scored drawings each (the same for every protocol). Taught examples move robust-cnn's probabilities by "
-        f"nearest-example similarity on its last layer's input (adapt.py; strength {settings['strength']:g}, floor "
-        f"{settings['floor']:g}, chosen on the dev writers). *corrections*: only the drawings read wrong among the "
-        f"first ten of each digit are taught ({final['corrections_taught_per_writer']:.1f} per writer on average).",
+        "scored drawings each (the same for every protocol). Taught examples retrain robust-cnn's last layer for "
+        f"{settings['steps']} gradient steps (rate {settings['rate']:g}), then move its probabilities by "
+        f"nearest-example similarity on that layer's input (adapt.py; strength {settings['strength']:g}, floor "
+        f"{settings['floor']:g}; all chosen on the dev writers). *corrections*: only the drawings read wrong among "
+        f"the first ten of each digit are taught ({final['corrections_taught_per_writer']:.1f} per writer on average).",
         "",
         "| writers | " + " | ".join(PROTOCOLS) + " |",
         "|---|" + "---|" * len(PROTOCOLS),
@@ -422,33 +450,41 @@ def markdown(report: dict) -> list[str]:
         out.append(f"| {kind} | " + " | ".join(pct(row[p]) for p in PROTOCOLS) + " |")
     for name, row in final["conventions"].items():
         out.append(f"| {name} | " + " | ".join(pct(row[p]) for p in PROTOCOLS) + " |")
+
+    def row(name: str, figures: dict) -> str:
+        return f"| {name} | " + " | ".join(pct(figures["overall"][p]) for p in PROTOCOLS) + " |"
+
+    methods = [("shipped: fine-tuned last layer, bonus, crossed-7 convention", final)]
+    labels = {
+        "final_without_convention": "without the crossed-7 convention",
+        "final_bonus_only": "the model's own last layer (bonus and convention only)",
+        "final_mixture": "a prototype mixture instead (with the convention)",
+    }
+    methods += [(label, report[key]) for key, label in labels.items() if report.get(key)]
+    out += [
+        "",
+        "The parts of the method, each left out in turn (same writers, same scored drawings). The crossed-7 "
+        "convention (numbers.crossed_sevens): for a writer whose taught 7s all have a crossbar, a drawing read as a "
+        "7 without one is read again with 7 made unlikely. The prototype mixture: each taught digit's mean feature "
+        "vector, a softmax over cosine similarities mixed into the model's probabilities"
+        + (
+            f" (temperature {report['final_mixture']['settings']['temperature']:g}, weight "
+            f"{report['final_mixture']['settings']['weight']:g}, chosen on the dev writers)"
+            if report.get("final_mixture")
+            else ""
+        )
+        + ":",
+        "",
+        "| method | " + " | ".join(PROTOCOLS) + " |",
+        "|---|" + "---|" * len(PROTOCOLS),
+        *[row(name, figures) for name, figures in methods],
+    ]
     plain = report.get("final_without_convention")
     if plain:
-        out += [
-            "",
-            "The crossed-7 convention (numbers.crossed_sevens): for a writer whose taught 7s all have a crossbar, a "
-            "drawing read as a 7 without one is read again with 7 made unlikely. Without it, same settings:",
-            "",
-            "| writers | " + " | ".join(PROTOCOLS) + " |",
-            "|---|" + "---|" * len(PROTOCOLS),
-            "| all, without the convention | " + " | ".join(pct(plain["overall"][p]) for p in PROTOCOLS) + " |",
-        ]
-        for name, row in plain["conventions"].items():
-            out.append(f"| {name}, without | " + " | ".join(pct(row[p]) for p in PROTOCOLS) + " |")
-    mixture = report.get("final_mixture")
-    if mixture:
-        chosen = mixture["settings"]
-        out += [
-            "",
-            "Against the alternative, a prototype mixture (each taught digit's mean feature vector, softmax over "
-            f"cosine similarities at temperature {chosen['temperature']:g} mixed in at weight {chosen['weight']:g}; "
-            "chosen on the dev writers the same way):",
-            "",
-            "| method | " + " | ".join(PROTOCOLS) + " |",
-            "|---|" + "---|" * len(PROTOCOLS),
-            "| nearest-example bonus (shipped) | " + " | ".join(pct(final["overall"][p]) for p in PROTOCOLS) + " |",
-            "| prototype mixture | " + " | ".join(pct(mixture["overall"][p]) for p in PROTOCOLS) + " |",
-        ]
+        out += ["", "The 1-vs-7 conventions without the crossed-7 rule:", ""]
+        out += ["| writers | " + " | ".join(PROTOCOLS) + " |", "|---|" + "---|" * len(PROTOCOLS)]
+        for name, figures in plain["conventions"].items():
+            out.append(f"| {name} | " + " | ".join(pct(figures[p]) for p in PROTOCOLS) + " |")
     out += ["", "Per class:", "", "| protocol | " + " | ".join(str(d) for d in range(10)) + " |", "|---|" + "---|" * 10]
     for p in PROTOCOLS:
         out.append(f"| {p} | " + " | ".join(pct(v) for v in final["per_class"][p]) + " |")

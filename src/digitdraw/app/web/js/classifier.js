@@ -108,6 +108,16 @@ export class Classifier {
   }
 
   /**
+   * `name`'s last layer (a Dense softmax): its kernel, row-major features × classes, and bias.
+   * @returns {Promise<{weights: Float32Array, bias: Float32Array}>}
+   */
+  async lastLayer(name) {
+    const model = await this.load(name);
+    const [kernel, bias] = model.layers[model.layers.length - 1].getWeights();
+    return { weights: kernel.dataSync(), bias: bias.dataSync() };
+  }
+
+  /**
    * Features and probabilities for each SIZE×SIZE input.
    * @param {string} name
    * @param {Float32Array[]} inputs

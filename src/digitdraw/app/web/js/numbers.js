@@ -23,6 +23,7 @@ const {
 const { flatness: FLATNESS, straightness: STRAIGHTNESS } = config.flat_line;
 const {
   crossbar_band: [BAND_LOW, BAND_HIGH],
+  crossbar_flatness: CROSSBAR_FLATNESS,
   crossbar_least_width: CROSSBAR_LEAST_WIDTH,
   uncrossed_seven_odds: UNCROSSED_SEVEN_ODDS,
 } = config.crossed_sevens;
@@ -251,14 +252,15 @@ export const pathLength = (stroke) => stroke.slice(1).reduce((sum, [x, y], k) =>
  * One straight stroke less than `flatness` as tall as it is wide: a dash alone, a crossbar within
  * a digit (numbers.py's `is_flat_line`).
  * @param {number[][]} stroke
+ * @param {number} [flatness]
  * @returns {boolean}
  */
-export function isFlatLine(stroke) {
+export function isFlatLine(stroke, flatness = FLATNESS) {
   if (stroke.length < 2) return false;
   const [x0, y0, x1, y1] = boxOf(stroke);
   const [first, last] = [stroke[0], stroke[stroke.length - 1]];
   const straight = Math.hypot(last[0] - first[0], last[1] - first[1]) >= STRAIGHTNESS * pathLength(stroke);
-  return straight && y1 - y0 < FLATNESS * (x1 - x0);
+  return straight && y1 - y0 < flatness * (x1 - x0);
 }
 
 /**
@@ -274,7 +276,7 @@ export function hasCrossbar(strokes) {
   return strokes.some((s) => {
     const middle = (s.reduce((sum, [, y]) => sum + y, 0) / s.length - top) / height;
     const [x0, , x1] = boxOf(s);
-    return isFlatLine(s) && middle >= BAND_LOW && middle <= BAND_HIGH && x1 - x0 >= CROSSBAR_LEAST_WIDTH * height;
+    return isFlatLine(s, CROSSBAR_FLATNESS) && middle >= BAND_LOW && middle <= BAND_HIGH && x1 - x0 >= CROSSBAR_LEAST_WIDTH * height;
   });
 }
 

@@ -8,7 +8,7 @@
  * rejection.js decides whether the drawing is a digit at all.
  */
 import config from '../config.json' with { type: 'json' };
-import { blend, nearestSimilarities, normalised } from './adapt.js';
+import { blend, fineTuned, layerProbabilities, nearestSimilarities, normalised } from './adapt.js';
 import { Classifier } from './classifier.js';
 import { ExampleStore } from './examples.js';
 import { inkBoxes, inkParts, partsInput } from './ink.js';
@@ -70,7 +70,8 @@ export class Recognizer {
     this.recipe = recipe;
     this.examples = new ExampleStore(storage ?? memoryStorage());
     this.readers = new Map();
-    this.taught = new Map(); // model → Promise of the examples' [{digit, features}]
+    this.taught = new Map(); // model → Promise of the examples' [{digit, features, raw}]
+    this.tuned = new Map(); // model → Promise of its last layer fine-tuned on the examples
   }
 
   /** Load `name` (and the segmenter) and warm them up. */
@@ -156,10 +157,10 @@ export class Recognizer {
     return this.examples.toFile();
   }
 
-  /** Each example's digit and normalised features under `model`. */
+  /** Each example's digit and features under `model`, as given (`raw`) and `normalised`. */
   async #featuresOf(model, examples) {
     const { features } = await this.classifier.predictWithFeatures(model, examples.map((e) => this.inputOf(e.strokes)));
-    return examples.map((e, i) => ({ digit: e.digit, features: normalised(features[i]) }));
+    return examples.map((e, i) => ({ digit: e.digit, features: normalised(features[i]), raw: features[i] }));
   }
 
   #taughtFeatures(model) {
@@ -167,20 +168,30 @@ export class Recognizer {
     return this.taught.get(model);
   }
 
+  #tunedLayer(model) {
+    if (!this.tuned.has(model)) {
+      const layer = Promise.all([this.classifier.lastLayer(model), this.#taughtFeatures(model)]);
+      this.tuned.set(model, layer.then(([own, taught]) => fineTuned(own, taught)));
+    }
+    return this.tuned.get(model);
+  }
+
   /** Readers start afresh; `added` extends the cached features, else they are recomputed. */
   #changed(added = null) {
     this.readers.clear();
+    this.tuned.clear();
     if (!added) return this.taught.clear();
     for (const [model, list] of this.taught) {
       this.taught.set(model, Promise.all([list, this.#featuresOf(model, [added])]).then(([a, b]) => [...a, ...b]));
     }
   }
 
-  /** `model`'s probabilities for `inputs`, moved towards the writer's taught examples. */
+  /** `model`'s probabilities for `inputs` from its fine-tuned last layer, moved towards the writer's taught examples. */
   async #adaptedProbabilities(model, inputs) {
-    const taught = await this.#taughtFeatures(model);
-    const { features, probabilities } = await this.classifier.predictWithFeatures(model, inputs);
-    return probabilities.map((p, i) => blend(p, nearestSimilarities(features[i], taught)));
+    const [taught, layer] = await Promise.all([this.#taughtFeatures(model), this.#tunedLayer(model)]);
+    const { features } = await this.classifier.predictWithFeatures(model, inputs);
+    const temperature = this.classifier.temperatureOf(model);
+    return features.map((f) => blend(layerProbabilities(f, layer, temperature), nearestSimilarities(f, taught)));
   }
 
   /** Segmenting stays the models' own; reading the chosen digits adapts once there are examples, and
