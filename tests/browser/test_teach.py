@@ -82,6 +82,26 @@ def test_export_import_round_trip_and_a_corrupt_file_changes_nothing(ready_page,
     assert "Imported 2 examples" in page.inner_text("#teach-message")
 
 
+LONG_FLAG_ONE = [[(40, 72), (100, 60), (104, 230)]]  # the flag almost level: alone, an American 7
+CROSSED_SEVEN = [[(200, 62), (295, 60), (240, 232)], [(225, 148), (285, 144)]]
+
+
+def number(page) -> str:
+    return page.get_attribute('[data-testid="prediction"]', "data-number")
+
+
+def test_a_writer_who_crosses_their_sevens_has_their_long_flag_ones_read_as_ones(ready_page):
+    page = ready_page
+    assert read(page, LONG_FLAG_ONE) == "7"
+    drive.clear(page)
+    drive.wait_for_sequence(page, drive.draw(page, LONG_FLAG_ONE + CROSSED_SEVEN))
+    assert number(page) == "17"  # beside a crossed 7 in the same number
+    assert read(page, CROSSED_SEVEN) == "7"
+    teach(page, 7)  # the writer's 7 is crossed: their flagged 1s are 1s from now on
+    assert read(page, LONG_FLAG_ONE) == "1"
+    assert page.problems == []
+
+
 def test_in_a_number_teaching_stores_only_the_selected_digit(ready_page):
     page = ready_page
     drive.clear(page)
