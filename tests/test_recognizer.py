@@ -182,5 +182,7 @@ def test_a_writer_who_taught_a_crossed_seven_has_their_long_flag_one_read_as_one
         )
 
     assert taught().read_strokes(flag_one).number == "7"
-    assert taught(crossed_seven).read_strokes(flag_one).number == "1"
+    crosser = taught(crossed_seven).read_strokes(flag_one)
+    assert crosser.number == "1" and crosser.to_dict()["digits"][0]["doubted_seven"] is True
+    assert "doubted_seven" not in taught().read_strokes(flag_one).to_dict()["digits"][0]
     assert taught(crossed_seven, plain_seven).read_strokes(flag_one).number == "7"

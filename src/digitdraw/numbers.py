@@ -75,6 +75,7 @@ class DigitReading:
     parts: tuple[int, ...]  # indices into the strokes (or ink components) given
     box: Box
     not_a_digit: float  # the model's "not one digit" probability (0 for 10-class models)
+    doubted_seven: bool = False  # read as 7, then as another digit by `crossed_sevens`
 
     @property
     def confidence(self) -> float:
@@ -279,7 +280,8 @@ def crossed_sevens(
 
     def doubted(d: DigitReading) -> DigitReading:
         probabilities = doubt_seven(d.probabilities)
-        return replace(d, digit=int(probabilities.argmax()), probabilities=tuple(float(p) for p in probabilities))
+        digit = int(probabilities.argmax())
+        return replace(d, digit=digit, probabilities=tuple(float(p) for p in probabilities), doubted_seven=digit != 7)
 
     return tuple(doubted(d) if d.digit == 7 and not cross else d for d, cross in zip(digits, crossed))
 

@@ -41,7 +41,9 @@ class Reading:
     """What was read. `number` is the digits left to right ("" when there was no ink, and then
     `error` says so); each of `digits` has `.digit`, `.probabilities` (the ten digits', summing
     to 1), `.confidence`, `.unsure`, `.box` (x0, y0, x1, y1 in the input's units: pixels or pad
-    units) and `.parts` (the strokes, or ink marks, it is made of). `alternative` is how the
+    units), `.parts` (the strokes, or ink marks, it is made of) and `.doubted_seven` (read as a
+    7 without a crossbar from a writer who crosses 7s, so read again: numbers.crossed_sevens;
+    "doubted_seven" in the JSON, only when true). `alternative` is how the
     runner-up way of cutting the number reads, when it reads differently. `run_together`: the
     digits' strokes all join into one piece, as a letter's do (rejection.run_together);
     `maybe_not_a_digit`: the segmenter finds the one or two digits read fairly likely not digits
@@ -93,6 +95,7 @@ class Reading:
                     "probabilities": [round(p, 6) for p in d.probabilities],
                     "box": [round(v, 1) for v in d.box],
                 }
+                | ({"doubted_seven": True} if d.doubted_seven else {})
                 for d in self.digits
             ],
         }

@@ -99,6 +99,7 @@ def test_a_writer_who_crosses_their_sevens_has_their_long_flag_ones_read_as_ones
     assert read(page, CROSSED_SEVEN) == "7"
     teach(page, 7)  # the writer's 7 is crossed: their flagged 1s are 1s from now on
     assert read(page, LONG_FLAG_ONE) == "1"
+    assert "read as 1, not 7: you cross your 7s" in page.inner_text("#detail")  # says why
     assert page.problems == []
 
 

@@ -188,6 +188,7 @@ def crossed_seven_cases() -> list[dict]:
                     "digits": [{"parts": list(d.parts), "probabilities": list(d.probabilities)} for d in readings],
                     "writer_crosses": writer,
                     "read": [d.digit for d in result],
+                    "doubted": [d.doubted_seven for d in result],
                     "probabilities": [[round(p, DECIMALS) for p in d.probabilities] for d in result],
                 }
             )

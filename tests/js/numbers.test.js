@@ -100,6 +100,7 @@ for (const set of golden.crossed_sevens) {
       const digits = c.digits.map((d) => ({ ...d, digit: d.probabilities.indexOf(Math.max(...d.probabilities)) }));
       const read = crossedSevens(digits, set.strokes, c.writer_crosses);
       assert.deepEqual(read.map((d) => d.digit), c.read);
+      assert.deepEqual(read.map((d) => Boolean(d.doubtedSeven)), c.doubted);
       read.forEach((d, i) => d.probabilities.forEach((p, k) => assert.ok(close(p, c.probabilities[i][k]), `${p} vs ${c.probabilities[i][k]}`)));
     });
   }

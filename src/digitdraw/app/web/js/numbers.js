@@ -302,7 +302,8 @@ export function doubtSeven(probabilities) {
 
 /**
  * For a writer who crosses their 7s, a digit read as an uncrossed 7 is probably their flagged 1:
- * it is read again with `doubtSeven` (numbers.py's `crossed_sevens`, where the reason is measured).
+ * it is read again with `doubtSeven` (numbers.py's `crossed_sevens`, where the reason is measured)
+ * and, when that changes it, marked `doubtedSeven`.
  * @param {object[]} digits digit readings whose `parts` index `strokes`
  * @param {number[][][]} strokes the drawing's non-empty strokes
  * @param {boolean|null} writerCrosses `crossesSevens` of the writer's taught 7s; null: a crossed 7
@@ -315,7 +316,8 @@ export function crossedSevens(digits, strokes, writerCrosses = null) {
   return digits.map((d, i) => {
     if (d.digit !== SEVEN || crossed[i]) return d;
     const probabilities = doubtSeven(d.probabilities);
-    return { ...d, ...verdict(probabilities), probabilities };
+    const read = verdict(probabilities);
+    return { ...d, ...read, probabilities, doubtedSeven: read.digit !== SEVEN };
   });
 }
 

@@ -17,6 +17,14 @@ const MAYBE_NOT_A_DIGIT = 'Unsure it is a digit at all: it looks a little like a
 const percentValue = (p) => (p * 100).toFixed(p >= 0.995 || p < 0.01 ? 0 : 1);
 const percent = (p) => `${percentValue(p)}%`;
 
+/** Why a digit that looked like a 7 reads otherwise (numbers.js `crossedSevens`), so the writer can say if it is wrong. */
+function crossedSevensNote(digits) {
+  const doubted = digits.map((d, i) => [d, i]).filter(([d]) => d.doubtedSeven);
+  if (!doubted.length) return '';
+  const which = doubted.map(([d, i]) => (digits.length === 1 ? `as ${d.digit}` : `digit ${i + 1} as ${d.digit}`)).join(', ');
+  return ` · read ${which}, not 7: you cross your 7s`;
+}
+
 export class View {
   constructor() {
     this.result = $('prediction');
@@ -181,7 +189,7 @@ export class View {
     this.result.dataset.unsure = String(doubtful.length > 0 || Boolean(reading.runTogether || reading.maybeNotADigit));
     delete this.result.dataset.rejected;
     this.#showDigits(digits, selected, onSelect);
-    this.detail.textContent = this.#describe(reading, doubtful);
+    this.detail.textContent = this.#describe(reading, doubtful) + crossedSevensNote(digits);
     this.#drawChart(chosen.probabilities, chosen.digit);
     this.#drawPreview(input);
     this.#finish(final, this.#announcement(reading, doubtful));
