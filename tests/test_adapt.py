@@ -49,6 +49,8 @@ def test_fine_tuning_fits_the_taught_examples_a_little_and_nothing_taught_change
     tuned = adapt.fine_tuned(weights, bias, examples, digits)
     longer = adapt.fine_tuned(weights, bias, examples, digits, adapt.Settings(steps=4 * adapt.DEFAULT.steps))
     assert loss(longer) < loss(tuned) < loss((weights, bias))
+    last_two = adapt.fine_tuned(weights, bias, examples, digits, adapt.Settings(tuned_examples=2))
+    assert np.array_equal(last_two[0], adapt.fine_tuned(weights, bias, examples[-2:], digits[-2:])[0])
     hot, cool = adapt.layer_probabilities(examples, *tuned), adapt.layer_probabilities(examples, *tuned, 2.0)
     assert hot.sum(axis=1) == pytest.approx(np.ones(4)) and (cool.max(axis=1) < hot.max(axis=1)).all()
 

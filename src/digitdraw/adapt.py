@@ -52,6 +52,9 @@ class Settings:
     floor: float = ADAPTATION["floor"]
     steps: int = ADAPTATION["steps"]  # gradient steps on the last layer (0: the model's own layer)
     rate: float = ADAPTATION["rate"]
+    # The most recent examples the layer is fine-tuned on: in the page each one costs ~0.3 ms a
+    # teach, so 200 keep a teach near 60 ms (2,000 would take 0.7 s); the bonus still uses them all.
+    tuned_examples: int = ADAPTATION["tuned_examples"]
 
 
 DEFAULT = Settings()
@@ -101,12 +104,14 @@ def fine_tuned(
     weights: np.ndarray, bias: np.ndarray, features: np.ndarray, digits: Sequence[int], settings: Settings = DEFAULT
 ) -> tuple[np.ndarray, np.ndarray]:
     """The last layer (`weights` (features, 10), `bias` (10,)) after `settings.steps` full-batch
-    gradient-descent steps on the cross-entropy of the taught examples (`features`, `digits`)."""
+    gradient-descent steps on the cross-entropy of the taught examples (`features`, `digits`, in
+    the order taught; the last `settings.tuned_examples` of them)."""
     weights, bias = np.array(weights, dtype=np.float64), np.array(bias, dtype=np.float64)
     if not len(digits):
         return weights, bias
-    features = np.asarray(features, dtype=np.float64).reshape(len(digits), -1)
-    targets = np.eye(weights.shape[1])[np.asarray(digits)]
+    features = np.asarray(features, dtype=np.float64).reshape(len(digits), -1)[-settings.tuned_examples :]
+    digits = np.asarray(digits)[-settings.tuned_examples :]
+    targets = np.eye(weights.shape[1])[digits]
     for _ in range(settings.steps):
         error = (softmax(features @ weights + bias) - targets) / len(digits)
         weights -= settings.rate * (features.T @ error)

@@ -60,7 +60,7 @@ def _fine_tuning_case(name: str, rng, taught_digits: list[int], settings=adapt.D
     temperature = 1.1025
     return {
         "name": name,
-        "settings": {"steps": settings.steps, "rate": settings.rate},
+        "settings": {"steps": settings.steps, "rate": settings.rate, "tuned_examples": settings.tuned_examples},
         "weights": np.array(weights).ravel().tolist(),
         "bias": bias,
         "examples": [{"digit": d, "features": e} for d, e in zip(taught_digits, examples.tolist())],
@@ -139,6 +139,7 @@ def build() -> dict:
         _fine_tuning_case("one example", rng, [7]),
         _fine_tuning_case("one per digit", rng, list(range(10))),
         _fine_tuning_case("corrections", rng, [1, 1, 4], adapt.Settings(steps=50, rate=0.2)),
+        _fine_tuning_case("only the last two", rng, [3, 5, 8, 8], adapt.Settings(tuned_examples=2)),
     ]
     return {
         "tolerance": 1e-9,

@@ -83,13 +83,15 @@ export function layerProbabilities(features, { weights, bias }, temperature = 1)
 
 /**
  * The last layer after `settings.steps` full-batch gradient-descent steps on the cross-entropy of
- * the taught examples (adapt.py's `fine_tuned`). Plain loops rather than TF.js: the layer is
- * small, and float64 keeps it equal to the Python twin.
+ * the last `settings.tuned_examples` taught examples (adapt.py's `fine_tuned`, where the limit is
+ * explained). Plain loops rather than TF.js: the layer is small, and float64 keeps it equal to
+ * the Python twin.
  * @param {{weights: ArrayLike<number>, bias: ArrayLike<number>}} layer the model's own
- * @param {{digit: number, raw: ArrayLike<number>}[]} examples each example's features, as the model gives them
+ * @param {{digit: number, raw: ArrayLike<number>}[]} taught each example's features, as the model gives them, in the order taught
  * @returns {{weights: Float64Array, bias: Float64Array}}
  */
-export function fineTuned(layer, examples, settings = ADAPTATION) {
+export function fineTuned(layer, taught, settings = ADAPTATION) {
+  const examples = taught.slice(-settings.tuned_examples);
   const weights = Float64Array.from(layer.weights);
   const bias = Float64Array.from(layer.bias);
   const classes = bias.length;
