@@ -57,7 +57,6 @@ BASELINE_JITTER = 0.03  # per digit, in digit heights (standard deviation)
 ELASTIC = 0.02
 TREMOR = 0.0015
 POINT_SPACING = 0.02  # strokes resampled this densely (digit heights) so bending bends straight lines
-STEEP_FLAG = (synth.FLAG_ANGLE_DEG, synth.FLAG_LENGTH)  # European 1s' flags: what robust-cnn trains on
 BASE_SERIF_SHARE = 0.35  # European writers who put a base under every 1 (as synth.add_flag's default)
 LATE_SHARE = 0.25  # strings in which one digit gets its last stroke after the next digit
 LEFT_MARGIN = 20.0
@@ -261,7 +260,7 @@ def _time_ordered(
     return strokes, groups
 
 
-def _item(index: int, shapes: DigitShapes, seed: int, flag=STEEP_FLAG) -> NumberItem:
+def _item(index: int, shapes: DigitShapes, seed: int, flag=synth.STEEP_FLAG) -> NumberItem:
     rng = np.random.default_rng([seed, index])
     template = str(rng.choice(TEMPLATES, p=TEMPLATE_WEIGHTS))
     source = str(rng.choice(SOURCES))
@@ -274,7 +273,7 @@ def _item(index: int, shapes: DigitShapes, seed: int, flag=STEEP_FLAG) -> Number
     return NumberItem(strokes, text, groups, source, template, gap, index)
 
 
-def build(count: int, mnist_test, seed: int = BENCH_SEED, flag=STEEP_FLAG) -> list[NumberItem]:
+def build(count: int, mnist_test, seed: int = BENCH_SEED, flag=synth.STEEP_FLAG) -> list[NumberItem]:
     """`count` numbers. Each item has its own random stream from (seed, index), so a larger count
     only adds items: build(300) is the start of build(600). `flag`: the European 1s' flags
     (angles, lengths; synth.LONG_FLAG for writers whose 1s the models read as 7s)."""
@@ -646,29 +645,36 @@ def benchmark(
     methods = {"usual split": usual_split_method(classify), "number reader": number_reader_method(reader)}
     report |= run(methods, items, part, true_split=classify)
     report["single_digits"] = single_digit_scores(chosen_singles, methods["number reader"], classify)
-    report["convention"] = convention_scores(reader, mnist_test, count, part)
+    long_flags = build(count, mnist_test, flag=synth.LONG_FLAG)
+    report["convention"] = convention_scores(reader, chosen, [i for i in long_flags if i.part == part])
     return report
 
 
-def convention_scores(reader, mnist_test, count: int, part: str = "final") -> list[dict]:
-    """The crossed-7 convention (numbers.crossed_sevens) on and off, on the European numbers of
-    `part` with steep, short flags (as robust-cnn trains on) and with long, shallow ones (as the real
-    writers whose 1s it reads as 7), and on all numbers of 2–10 digits."""
+def convention_scores(reader, steep: Sequence[NumberItem], long: Sequence[NumberItem]) -> list[dict]:
+    """The crossed-7 convention (numbers.crossed_sevens) on and off, on numbers of 2–10 digits:
+    all of `steep` (built with steep, short flags on the European 1s, as robust-cnn trains on) and
+    their European ones, and the European ones of `long` (the same numbers with long, shallow
+    flags, as the real writers whose 1s it reads as 7)."""
     from dataclasses import replace
+
+    def several(items):
+        return [i for i in items if len(i.digits) >= 2]
+
+    def european(items):
+        return [i for i in several(items) if i.source == "european"]
 
     off = replace(reader, writer_convention=False)
     rows = []
-    for flags, flag in (("steep", STEEP_FLAG), ("long", synth.LONG_FLAG)):
-        items = [i for i in build(count, mnist_test, flag=flag) if i.part == part and len(i.digits) >= 2]
-        for name, chosen in (("european", [i for i in items if i.source == "european"]), ("all", items)):
-            if flags == "long" and name == "all":
-                continue  # the long flags change only the European numbers
-            truth = [i.digits for i in chosen]
-            right = {
-                label: float(np.mean([r.read_strokes(i.strokes).text == t for i, t in zip(chosen, truth)]))
-                for label, r in (("with", reader), ("without", off))
-            }
-            rows.append({"numbers": name, "flags": flags, "strings": len(chosen), **right})
+    for flags, name, chosen in (
+        ("steep", "european", european(steep)),
+        ("steep", "all", several(steep)),
+        ("long", "european", european(long)),
+    ):
+        right = {
+            label: float(np.mean([r.read_strokes(i.strokes).text == i.digits for i in chosen]))
+            for label, r in (("with", reader), ("without", off))
+        }
+        rows.append({"numbers": name, "flags": flags, "strings": len(chosen), **right})
     return rows
 
 

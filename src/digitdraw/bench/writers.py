@@ -38,8 +38,6 @@ DRAWINGS_PER_DIGIT = 13
 TAUGHT_ROUNDS = 10  # drawings 0..9 of each digit may be taught
 SCORED = DRAWINGS_PER_DIGIT - TAUGHT_ROUNDS  # drawings 10..12 are scored
 WRITERS = {"european": 30, "american": 24}  # plus one font writer per Hershey benchmark font
-STEEP_FLAG = (synth.FLAG_ANGLE_DEG, synth.FLAG_LENGTH)  # synth.add_flag's defaults: what robust-cnn trains on
-LONG_FLAG = synth.LONG_FLAG  # long, almost level flags (degrees below horizontal, heights)
 OTHER_FORM_SHARE = 0.25  # drawings in a writer's second shape for the digit (people have two 4s, two 9s)
 FLAG_JITTER = (4.0, 0.05)  # ± per drawing around the writer's own angle and length
 SLANT = 0.3
@@ -85,7 +83,7 @@ def _drawings_of(writer: Writer, shapes: DigitShapes, seed: int) -> list[Drawing
     rng = np.random.default_rng([seed, writer.index])
     base = _writer_shapes(writer, shapes, rng)
     matrix = np.array([[1.0, rng.uniform(-SLANT, SLANT)], [0.0, 1.0]]) @ np.diag([rng.uniform(*ASPECT), 1.0])
-    flag = LONG_FLAG if writer.style == "long flag" else STEEP_FLAG
+    flag = synth.LONG_FLAG if writer.style == "long flag" else synth.STEEP_FLAG
     angle, length = rng.uniform(*flag[0]), rng.uniform(*flag[1])
     drawings = []
     for round_ in range(DRAWINGS_PER_DIGIT):
@@ -274,10 +272,9 @@ def _dev_total(overall: dict) -> float:
     return overall["k=1"] + overall["k=3"] + overall["corrections"]
 
 
-def tune(everyone, drawings, features, probabilities, layer) -> tuple[adapt.Settings, list[dict]]:
+def tune(everyone, drawings, features, probabilities, layer, crossbars) -> tuple[adapt.Settings, list[dict]]:
     """The settings with the best sum of k=1, k=3 and corrections accuracy on the dev writers: the
     bonus's strength and floor first (the model's own layer), then the last layer's fine-tuning."""
-    crossbars = crossbars_of(drawings)
     trials = []
 
     def trial(settings: adapt.Settings) -> dict:
@@ -296,10 +293,9 @@ def tune(everyone, drawings, features, probabilities, layer) -> tuple[adapt.Sett
     return adapt.Settings(best["strength"], best["floor"], best["steps"], best["rate"]), trials
 
 
-def tune_mixture(everyone, drawings, features, probabilities, layer) -> PrototypeMixture:
+def tune_mixture(everyone, drawings, features, probabilities, layer, crossbars) -> PrototypeMixture:
     """The PrototypeMixture with the best mean of k=1, k=3 and corrections accuracy on the dev writers."""
     best, best_score = None, -1.0
-    crossbars = crossbars_of(drawings)
     for weight in (0.3, 0.5, 0.7, 0.9):
         for temperature in (0.02, 0.05, 0.1, 0.2):
             mixture = PrototypeMixture(weight, temperature)
@@ -315,11 +311,11 @@ def benchmark(model, mnist_test, tune_first: bool = False) -> dict:
     everyone, drawings = build(mnist_test)
     features, probabilities = features_of(model, drawings)
     layer = model.layers[-1].get_weights()
+    crossbars = crossbars_of(drawings)
     report = {}
     settings = adapt.DEFAULT
     if tune_first:
-        settings, report["tuning"] = tune(everyone, drawings, features, probabilities, layer)
-    crossbars = crossbars_of(drawings)
+        settings, report["tuning"] = tune(everyone, drawings, features, probabilities, layer, crossbars)
     for part in ("final", "dev"):
         report[part] = score(everyone, drawings, features, probabilities, layer, settings, part, crossbars)
         report[f"{part}_without_convention"] = score(
@@ -328,7 +324,7 @@ def benchmark(model, mnist_test, tune_first: bool = False) -> dict:
         report[f"{part}_bonus_only"] = score(
             everyone, drawings, features, probabilities, layer, replace(settings, steps=0), part, crossbars
         )
-    mixture = tune_mixture(everyone, drawings, features, probabilities, layer)
+    mixture = tune_mixture(everyone, drawings, features, probabilities, layer, crossbars)
     report["final_mixture"] = score(everyone, drawings, features, probabilities, layer, mixture, "final", crossbars)
     return report
 

@@ -107,6 +107,7 @@ def place_on_pad(strokes, rng, layout: str) -> list[np.ndarray]:
 
 FLAG_ANGLE_DEG = (35.0, 65.0)  # below the horizontal
 FLAG_LENGTH = (0.2, 0.5)  # of the digit's height
+STEEP_FLAG = (FLAG_ANGLE_DEG, FLAG_LENGTH)  # add_flag's defaults: the flags robust-cnn trains on
 # Long, almost level flags (degrees below the horizontal, heights), as the real writers whose 1s
 # our models read as 7 draw them; benchmarks only (bench/writers.py, bench/numbers.py).
 LONG_FLAG = ((8.0, 30.0), (0.45, 0.8))
