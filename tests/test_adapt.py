@@ -95,3 +95,19 @@ def adapt_inputs(drawings) -> np.ndarray:
     from digitdraw import preprocess
 
     return preprocess.to_model_input(np.stack([preprocess.mnist_from_strokes(d) for d in drawings]))
+
+
+def test_the_writer_benchmark_reads_uncrossed_sevens_after_a_crossed_one_as_the_page_does():
+    from digitdraw.bench import writers
+
+    stem = np.array([[40, 62], [135, 60], [80, 232]], dtype=float)
+    crossed, plain = [stem, np.array([[65, 148], [125, 144]], dtype=float)], [stem]
+    unsure = np.array([0, 0.05, 0, 0, 0, 0, 0, 0.95, 0, 0])  # a long-flag 1 is read so
+    sure = np.array([0, 1e-5, 0, 0, 0, 0, 0, 1 - 1e-5, 0, 0])  # a plain 7 the model is certain of
+
+    def read(*pairs):
+        drawings = [writers.Drawing(0, 7, k, strokes) for k, (strokes, _) in enumerate(pairs)]
+        return writers.seen_sevens(np.stack([p for _, p in pairs]), drawings).tolist()
+
+    assert read((plain, unsure), (crossed, unsure), (plain, unsure), (plain, unsure)) == [7, 7, 1, 1]
+    assert read((crossed, unsure), (plain, sure), (plain, unsure)) == [7, 7, 7]  # a 7 read uncrossed ends it

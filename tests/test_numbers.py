@@ -105,6 +105,30 @@ def test_the_writers_taught_sevens_decide_how_an_uncrossed_seven_is_read(reader)
     assert mixed.read_strokes([*crossed, *flag_one(200)]).text == "77"
 
 
+def test_a_crossed_seven_read_before_makes_the_next_uncrossed_sevens_doubtful(reader):
+    crossed = [*seven(40), *crossbar(40)]
+    read_crossed = reader.read_strokes(crossed)
+    assert numbers.seen_crossed_seven(False, read_crossed.digits, crossed) is True
+    read_plain = reader.read_strokes(flag_one(40))
+    assert read_plain.text == "7"
+    assert numbers.seen_crossed_seven(True, read_plain.digits, flag_one(40)) is False  # an uncrossed 7 read
+    zero_read = reader.read_strokes(zero(40))
+    assert numbers.seen_crossed_seven(True, zero_read.digits, zero(40)) is True  # no 7: nothing new
+    seen = replace(reader, seen_crossed_seven=True, scores={}, readings={})
+    flagged = seen.read_strokes(flag_one(40))
+    assert flagged.text == "1" and flagged.digits[0].doubted_seven
+    taught_plain = replace(seen, writer_crosses_sevens=False)  # a taught uncrossed 7 outweighs what was seen
+    assert taught_plain.read_strokes(flag_one(40)).text == "7"
+
+
+def test_a_seven_seen_crossed_doubts_more_mildly_than_a_taught_one():
+    fairly_sure = numbers.DigitReading(7, (0.0, 0.0004, *[0.0] * 5, 0.9996, 0.0, 0.0), (0,), (0, 0, 1, 1), 0.0)
+    plain = seven(40)
+    assert numbers.crossed_sevens([fairly_sure], plain, writer_crosses=True)[0].digit == 1
+    assert numbers.crossed_sevens([fairly_sure], plain, None, seen_crossed=True)[0].digit == 7
+    assert numbers.crossed_sevens([fairly_sure], plain, None, seen_crossed=False)[0].digit == 7
+
+
 def test_touching_digits_are_split(reader):
     strokes = [*zero(30), *one(118)]  # the 1 touches the 0's right side
     assert reader.read_strokes(strokes).text == "01"

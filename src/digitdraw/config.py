@@ -34,7 +34,8 @@ NUMBERS: dict = _config["numbers"]
 
 # A straight stroke much wider than tall (numbers.is_flat_line): a dash alone, a 7's crossbar in a digit.
 FLAT_LINE: dict = _config["flat_line"]
-# How a number's crossed 7 changes how its other 7-like digits are read (numbers.crossed_sevens).
+# How a crossed 7 (taught, in the same number, or the last one read) changes how uncrossed 7s are
+# read (numbers.crossed_sevens); the odds were chosen on the dev writers (bench/writers.py).
 CROSSED_SEVENS: dict = _config["crossed_sevens"]
 
 # How taught examples move a model's probabilities (adapt.py and web/js/adapt.js), chosen on the

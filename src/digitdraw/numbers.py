@@ -15,8 +15,8 @@ both are checked against, so change both or neither. The method:
 4. Search: the best segmentation by dynamic programming over the ordered parts, keeping the
    runner-up for the unsure display.
 5. The writer's convention: for a writer who crosses their 7s (their taught 7s are all crossed,
-   or, with none taught, the number holds a crossed 7), a digit read as an uncrossed 7 is
-   probably their flagged 1 (`crossed_sevens`).
+   or, with none taught, the number holds a crossed 7, or, more weakly, the last 7 read before
+   was crossed), a digit read as an uncrossed 7 is probably their flagged 1 (`crossed_sevens`).
 Candidate scores are cached by part set, so a new stroke costs only the few candidates it joins.
 """
 
@@ -253,37 +253,57 @@ def crosses_sevens(sevens: Sequence[Sequence[np.ndarray]]) -> bool | None:
     return all(has_crossbar([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in seven]) for seven in sevens)
 
 
-def doubt_seven(probabilities) -> np.ndarray:
+def doubt_seven(probabilities, odds: float = CROSSED_SEVENS["uncrossed_seven_odds"]) -> np.ndarray:
     """Ten probabilities of a drawing that looks like a 7 without its crossbar, from a writer who
-    crosses their 7s: 7's is multiplied by `uncrossed_seven_odds` (the odds that such a writer
-    leaves a 7 uncrossed) and all are renormalised. A drawing the model is all but certain is a 7
-    stays one; a less certain one (a long-flag 1 is read as 7 at 0.99, not 0.99999) goes to the
-    next likeliest digit, usually 1. (Moving 7's probability to 1 instead turned the crossed 7s
-    whose bar was missed into 1s: worse on the dev writers.)"""
+    crosses their 7s: 7's is multiplied by `odds` (the odds that such a writer leaves a 7
+    uncrossed) and all are renormalised. A drawing the model is all but certain is a 7 stays one;
+    a less certain one (a long-flag 1 is read as 7 at 0.99, not 0.99999) goes to the next
+    likeliest digit, usually 1. (Moving 7's probability to 1 instead turned the crossed 7s whose
+    bar was missed into 1s: worse on the dev writers.)"""
     probabilities = np.array(probabilities, dtype=np.float64)
-    probabilities[7] *= CROSSED_SEVENS["uncrossed_seven_odds"]
+    probabilities[7] *= odds
     return probabilities / probabilities.sum()
 
 
 def crossed_sevens(
-    digits: Sequence[DigitReading], strokes: Sequence[np.ndarray], writer_crosses: bool | None = None
+    digits: Sequence[DigitReading],
+    strokes: Sequence[np.ndarray],
+    writer_crosses: bool | None = None,
+    seen_crossed: bool = False,
 ) -> tuple[DigitReading, ...]:
     """A writer who crosses their 7s writes a 1 with a flag, often a long, almost level one that
     the models read as 7 (the writer benchmark's long-flag 1s: robust-cnn reads 15% of them as 1).
     So for a writer known to cross 7s, every digit read as a 7 without a crossbar is read again
     with `doubt_seven`. Known from `writer_crosses` (crosses_sevens of their taught 7s) or, when
-    they taught none, from a crossed 7 in this number. `strokes`: the drawing's; a digit's `parts`
-    index them."""
+    they taught none, from a crossed 7 in this number. Failing both, `seen_crossed` (the last 7
+    read before this drawing was crossed: `seen_crossed_seven`) is weaker evidence, so the doubt
+    is milder (`seen_uncrossed_seven_odds`). `strokes`: the drawing's; a digit's `parts` index them."""
     crossed = [d.digit == 7 and has_crossbar([strokes[k] for k in d.parts]) for d in digits]
-    if not (any(crossed) if writer_crosses is None else writer_crosses):
+    odds = CROSSED_SEVENS["uncrossed_seven_odds"]
+    if writer_crosses is not None:
+        doubting = writer_crosses
+    elif any(crossed):
+        doubting = True
+    else:
+        doubting, odds = seen_crossed, CROSSED_SEVENS["seen_uncrossed_seven_odds"]
+    if not doubting:
         return tuple(digits)
 
     def doubted(d: DigitReading) -> DigitReading:
-        probabilities = doubt_seven(d.probabilities)
+        probabilities = doubt_seven(d.probabilities, odds)
         digit = int(probabilities.argmax())
         return replace(d, digit=digit, probabilities=tuple(float(p) for p in probabilities), doubted_seven=digit != 7)
 
     return tuple(doubted(d) if d.digit == 7 and not cross else d for d, cross in zip(digits, crossed))
+
+
+def seen_crossed_seven(previous: bool, digits: Sequence[DigitReading], strokes: Sequence[np.ndarray]) -> bool:
+    """What the page remembers of a writer who taught no 7, after reading `digits` (final, after
+    `crossed_sevens`) from `strokes`: whether the last 7 it read was crossed. A drawing with no 7
+    leaves `previous`; one with 7s says whether all of them are crossed. Teaching no 7 but writing
+    a crossed one then makes the writer's next uncrossed 7s doubtful, until a 7 is read uncrossed."""
+    sevens = [[strokes[k] for k in d.parts] for d in digits if d.digit == 7]
+    return all(has_crossbar(seven) for seven in sevens) if sevens else previous
 
 
 @dataclass
@@ -300,6 +320,7 @@ class NumberReader:
     cache_limit: int = CACHE_LIMIT  # answers kept per model; past it, that model's cache starts again
     writer_convention: bool = True  # read strokes with `crossed_sevens` (False: benchmarks, for comparison)
     writer_crosses_sevens: bool | None = None  # crosses_sevens of the writer's taught 7s
+    seen_crossed_seven: bool = False  # seen_crossed_seven: the last 7 read, in an earlier drawing, was crossed
 
     @classmethod
     def for_model(cls, model, segmenter=None) -> NumberReader:
@@ -393,7 +414,7 @@ class NumberReader:
         ]
         digits = tuple(as_strokes)
         if self.writer_convention:
-            digits = crossed_sevens(digits, strokes, self.writer_crosses_sevens)
+            digits = crossed_sevens(digits, strokes, self.writer_crosses_sevens, self.seen_crossed_seven)
         read = NumberReading(digits, reading.alternative)
         return read if read.alternative != read.text else NumberReading(read.digits)
 

@@ -97,9 +97,16 @@ def test_a_writer_who_crosses_their_sevens_has_their_long_flag_ones_read_as_ones
     drive.wait_for_sequence(page, drive.draw(page, LONG_FLAG_ONE + CROSSED_SEVEN))
     assert number(page) == "17"  # beside a crossed 7 in the same number
     assert read(page, CROSSED_SEVEN) == "7"
-    teach(page, 7)  # the writer's 7 is crossed: their flagged 1s are 1s from now on
-    assert read(page, LONG_FLAG_ONE) == "1"
+    assert read(page, LONG_FLAG_ONE) == "1"  # the last 7 the page read was crossed
     assert "read as 1, not 7: you cross your 7s" in page.inner_text("#detail")  # says why
+    page.click('[data-testid="forget"]')  # forgets what it saw too
+    assert read(page, LONG_FLAG_ONE) == "7"
+
+    read(page, CROSSED_SEVEN)
+    teach(page, 7)  # the writer's taught 7 is crossed: their flagged 1s are 1s, after a reload too
+    page.reload()
+    page.wait_for_selector(drive.READY)
+    assert read(page, LONG_FLAG_ONE) == "1"
     assert page.problems == []
 
 

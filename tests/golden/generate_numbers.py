@@ -163,12 +163,16 @@ def _flag_one(x):
 
 def crossed_seven_cases() -> list[dict]:
     """Numbers read as 7s and 1s, with and without crossbars, under each thing the writer's taught
-    7s may say (crossed, not, none taught): `crossed_sevens`'s verdict and probabilities."""
+    7s may say (crossed, not, none taught) and, with none taught, whether the last 7 read before
+    was crossed: `crossed_sevens`'s verdict and probabilities; and what `seen_crossed_seven`
+    remembers after each reading."""
     crossed, plain, flag_one = _seven(40), [_seven(200)[0]], _flag_one(380)
     tilted_bar = np.array([[60, 160], [90, 140], [120, 121]], dtype=float)  # flicked up through the stem
     strokes = [*crossed, *plain, *flag_one]
     sure_seven = [1e-7] * 7 + [1 - 1e-6] + [1e-7] * 2  # more than `uncrossed_seven_odds` against the rest
     unsure_seven = [0.001, 0.0085, 0.0005] + [0.0] * 4 + [0.99, 0.0, 0.0]
+    # Between the two odds: doubted by a crossed 7 taught or in the number, not by one seen before.
+    fairly_sure_seven = [0.0, 0.0004] + [0.0] * 5 + [0.9996, 0.0, 0.0]
 
     def reading(parts, probabilities):
         digit = int(np.argmax(probabilities))
@@ -178,18 +182,21 @@ def crossed_seven_cases() -> list[dict]:
     for name, digits in (
         ("crossed-7, sure plain 7, flagged 1", [((0, 1), sure_seven), ((2,), sure_seven), ((3,), unsure_seven)]),
         ("no crossed 7", [((2,), unsure_seven), ((3,), unsure_seven)]),
+        ("no crossed 7, fairly sure 7", [((2,), fairly_sure_seven), ((3,), unsure_seven)]),
     ):
         readings = [reading(parts, probabilities) for parts, probabilities in digits]
-        for writer in (None, True, False):
-            result = numbers.crossed_sevens(readings, strokes, writer)
+        for writer, seen in ((None, False), (None, True), (True, False), (False, True)):
+            result = numbers.crossed_sevens(readings, strokes, writer, seen)
             cases.append(
                 {
-                    "name": f"{name}, taught 7s crossed: {writer}",
+                    "name": f"{name}, taught 7s crossed: {writer}, last 7 seen crossed: {seen}",
                     "digits": [{"parts": list(d.parts), "probabilities": list(d.probabilities)} for d in readings],
                     "writer_crosses": writer,
+                    "seen_crossed": seen,
                     "read": [d.digit for d in result],
                     "doubted": [d.doubted_seven for d in result],
                     "probabilities": [[round(p, DECIMALS) for p in d.probabilities] for d in result],
+                    "seen_after": numbers.seen_crossed_seven(seen, result, strokes),
                 }
             )
     return [

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   NumberReader, boxOf, union, readingOrder, lineHeight, candidates, prior, retracedGroups,
-  crossedSevens, crossesSevens, hasCrossbar, isFlatLine,
+  crossedSevens, crossesSevens, hasCrossbar, isFlatLine, seenCrossedSeven,
 } from '../../src/digitdraw/app/web/js/numbers.js';
 import { doubtful, rejected, runTogether, turns } from '../../src/digitdraw/app/web/js/rejection.js';
 
@@ -98,8 +98,9 @@ for (const set of golden.crossed_sevens) {
   for (const c of set.cases) {
     test(`crossed 7s "${c.name}": the same digits and probabilities as Python`, () => {
       const digits = c.digits.map((d) => ({ ...d, digit: d.probabilities.indexOf(Math.max(...d.probabilities)) }));
-      const read = crossedSevens(digits, set.strokes, c.writer_crosses);
+      const read = crossedSevens(digits, set.strokes, c.writer_crosses, c.seen_crossed);
       assert.deepEqual(read.map((d) => d.digit), c.read);
+      assert.equal(seenCrossedSeven(c.seen_crossed, read, set.strokes), c.seen_after);
       assert.deepEqual(read.map((d) => Boolean(d.doubtedSeven)), c.doubted);
       read.forEach((d, i) => d.probabilities.forEach((p, k) => assert.ok(close(p, c.probabilities[i][k]), `${p} vs ${c.probabilities[i][k]}`)));
     });
@@ -109,4 +110,12 @@ for (const set of golden.crossed_sevens) {
 test('golden crossed-7 cases cover a 7 read again and a 7 kept', () => {
   const reads = golden.crossed_sevens.flatMap((s) => s.cases.map((c) => c.read.join('')));
   assert.ok(reads.includes('771') && reads.includes('777') && reads.includes('11'));
+});
+
+test('golden crossed-7 cases cover a 7 seen before doubting only the less sure 7s, and what is remembered after', () => {
+  const cases = golden.crossed_sevens.flatMap((s) => s.cases);
+  const fairly = (seen) => cases.find((c) => c.name.startsWith('no crossed 7, fairly') && c.writer_crosses === null && c.seen_crossed === seen);
+  assert.deepEqual([fairly(false).read.join(''), fairly(true).read.join('')], ['77', '71']);
+  const after = new Set(cases.map((c) => c.seen_after));
+  assert.ok(after.has(true) && after.has(false));
 });

@@ -78,3 +78,23 @@ test('a writer who taught a crossed 7 has their long-flag 1 read as 1; a taught 
   assert.equal((await recognizer.read(flagOne, 'robust-cnn')).text, '7');
   recognizer.forget();
 });
+
+test('a writer who wrote a crossed 7 has their next long-flag 1s read as 1, until a 7 reads uncrossed or they forget', async () => {
+  const flagOne = [[[40, 72], [100, 60], [104, 230]]];
+  const crossedSeven = [[[200, 62], [295, 60], [240, 232]], [[225, 148], [285, 144]]];
+  const cleared = () => recognizer.read([], 'robust-cnn');
+  recognizer.forget();
+  const crossedFlag = [...flagOne, [[60, 150], [130, 147]]]; // the 1's shape with a bar: a crossed 7
+  assert.equal((await recognizer.read(crossedFlag, 'robust-cnn')).text, '7');
+  assert.equal((await recognizer.read(flagOne, 'robust-cnn')).text, '7'); // its own bar undone: the same drawing
+  await cleared();
+  assert.equal((await recognizer.read(flagOne, 'robust-cnn')).text, '7'); // the last 7 read was not crossed
+  await cleared();
+  await recognizer.read(crossedSeven, 'robust-cnn');
+  await cleared();
+  const flagged = await recognizer.read(flagOne, 'robust-cnn');
+  assert.deepEqual([flagged.text, flagged.digits[0].doubtedSeven], ['1', true]);
+  assert.equal((await recognizer.read(flagOne, 'robust-cnn')).text, '1'); // read again, still 1
+  recognizer.forget();
+  assert.equal((await recognizer.read(flagOne, 'robust-cnn')).text, '7');
+});

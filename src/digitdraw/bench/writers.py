@@ -13,7 +13,9 @@ European or American writer's drawings of a digit use a second shape of theirs.
 Protocol (the page's, adapt.py): teach k = 0, 1, 3 or 10 drawings per digit, or only the mistakes
 ("corrections": the first TAUGHT_ROUNDS drawings of every digit are read in turn and each one read
 wrong is taught), then score the writer's last SCORED drawings per digit — the same drawings for
-every protocol. Writers whose index % 10 < 3 are the dev part (used to choose adapt.Settings).
+every protocol. "k=0, 7s seen": nothing taught, every drawing read in the order written, the page
+remembering whether the last 7 it read was crossed (numbers.seen_crossed_seven). Writers whose
+index % 10 < 3 are the dev part (used to choose adapt.Settings).
 
 What it is not: real people. Shapes come from MNIST writers and fonts, and the jitter is chosen
 here; use it to compare methods and settings, not as the accuracy to expect on real writers.
@@ -29,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import adapt, numbers, preprocess
+from ..config import CROSSED_SEVENS
 from ..drawn import synth
 from ..models import NUM_CLASSES
 from .drawn import BENCH_SEED, DEV_FRACTION_MOD
@@ -43,7 +46,8 @@ FLAG_JITTER = (4.0, 0.05)  # ± per drawing around the writer's own angle and le
 SLANT = 0.3
 ASPECT = (0.8, 1.2)
 TAUGHT = (1, 3, 10)
-PROTOCOLS = ("k=0", *(f"k={k}" for k in TAUGHT), "corrections")
+SEEN = "k=0, 7s seen"  # nothing taught, but the page remembers whether the last 7 it read was crossed
+PROTOCOLS = ("k=0", SEEN, *(f"k={k}" for k in TAUGHT), "corrections")
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,21 @@ def _with_convention(adapted: np.ndarray, crossed: np.ndarray, writer_crosses: b
     return read
 
 
+def seen_sevens(probabilities: np.ndarray, drawings: list) -> np.ndarray:
+    """Digits read with nothing taught, in the order written, as the page reads one drawing after
+    another: it remembers whether the last 7 it read was crossed (numbers.seen_crossed_seven), and
+    while it was, an uncrossed 7 is read again (numbers.crossed_sevens)."""
+    seen, read = False, []
+    for p, drawing in zip(probabilities, drawings):
+        strokes = [np.asarray(s, dtype=np.float64) for s in drawing.strokes]
+        p = p[:NUM_CLASSES] / p[:NUM_CLASSES].sum()
+        digit = numbers.DigitReading(int(p.argmax()), tuple(p), tuple(range(len(strokes))), (0, 0, 0, 0), 0.0)
+        digits = numbers.crossed_sevens([digit], strokes, None, seen)
+        seen = numbers.seen_crossed_seven(seen, digits, strokes)
+        read.append(digits[0].digit)
+    return np.array(read)
+
+
 def run_writer(
     rows: np.ndarray, drawings, features, probabilities, settings, crossbars, layer, convention: bool = True
 ) -> dict[str, np.ndarray]:
@@ -202,6 +221,7 @@ def run_writer(
             corrections.append(int(i))
     out["corrections"] = read(scored, corrections)
     out["k=0"] = probs[scored].argmax(axis=1)
+    out[SEEN] = seen_sevens(probs, [drawings[i] for i in rows])[scored] if convention else out["k=0"]
     out["taught corrections"] = np.array(len(corrections))
     out["truth"] = digits[scored]
     return out
@@ -436,7 +456,11 @@ def markdown(report: dict) -> list[str]:
         f"{settings['steps']} gradient steps (rate {settings['rate']:g}), then move its probabilities by "
         f"nearest-example similarity on that layer's input (adapt.py; strength {settings['strength']:g}, floor "
         f"{settings['floor']:g}; all chosen on the dev writers). *corrections*: only the drawings read wrong among "
-        f"the first ten of each digit are taught ({final['corrections_taught_per_writer']:.1f} per writer on average).",
+        f"the first ten of each digit are taught ({final['corrections_taught_per_writer']:.1f} per writer on average). "
+        "*k=0, 7s seen*: nothing taught, but every drawing is read in the order written and the page remembers "
+        "whether the last 7 it read was crossed; while it was, a drawing read as a 7 without a crossbar is read "
+        "again with 7 made less likely (numbers.seen_crossed_seven, crossed_sevens; odds "
+        f"{CROSSED_SEVENS['seen_uncrossed_seven_odds']:g}, chosen on the dev writers).",
         "",
         "| writers | " + " | ".join(PROTOCOLS) + " |",
         "|---|" + "---|" * len(PROTOCOLS),

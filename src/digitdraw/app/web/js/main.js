@@ -277,9 +277,9 @@ function bindTeaching(state, pad, view, predict) {
       pad.clear();
     },
     onForget: () => {
-      if (!recognizer.examples.count) return view.showTeachMessage('There are no examples to forget.');
-      const removed = recognizer.forget();
+      const removed = recognizer.forget(); // and the 7s it saw, even with no examples
       changed();
+      if (!removed.length) return view.showTeachMessage('There are no examples to forget.');
       view.showTeachMessage(`Forgot ${plural(removed.length)}.`, {
         undo: () => {
           recognizer.restore(removed);

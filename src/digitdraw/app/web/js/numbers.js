@@ -26,6 +26,7 @@ const {
   crossbar_flatness: CROSSBAR_FLATNESS,
   crossbar_least_width: CROSSBAR_LEAST_WIDTH,
   uncrossed_seven_odds: UNCROSSED_SEVEN_ODDS,
+  seen_uncrossed_seven_odds: SEEN_UNCROSSED_SEVEN_ODDS,
 } = config.crossed_sevens;
 const DIGITS = 10;
 const SEVEN = 7;
@@ -290,14 +291,15 @@ export function crossesSevens(sevens) {
 }
 
 /**
- * Ten probabilities with 7's multiplied by `uncrossed_seven_odds`, renormalised (numbers.py's `doubt_seven`).
- * @param {number[]} probabilities
+ * Ten probabilities with 7's multiplied by `odds`, renormalised (numbers.py's `doubt_seven`).
+ * @param {ArrayLike<number>} probabilities
+ * @param {number} [odds] the odds that a writer who crosses 7s leaves one uncrossed
  * @returns {number[]}
  */
-export function doubtSeven(probabilities) {
-  const odds = probabilities.map((p, digit) => (digit === SEVEN ? p * UNCROSSED_SEVEN_ODDS : p));
-  const total = odds.reduce((a, b) => a + b, 0);
-  return odds.map((p) => p / total);
+export function doubtSeven(probabilities, odds = UNCROSSED_SEVEN_ODDS) {
+  const scaled = Array.from(probabilities, (p, digit) => (digit === SEVEN ? p * odds : p));
+  const total = scaled.reduce((a, b) => a + b, 0);
+  return scaled.map((p) => p / total);
 }
 
 /**
@@ -307,18 +309,37 @@ export function doubtSeven(probabilities) {
  * @param {object[]} digits digit readings whose `parts` index `strokes`
  * @param {number[][][]} strokes the drawing's non-empty strokes
  * @param {boolean|null} writerCrosses `crossesSevens` of the writer's taught 7s; null: a crossed 7
- *   in this number decides
+ *   in this number decides, else `seenCrossed`
+ * @param {boolean} [seenCrossed] the last 7 read before this drawing was crossed (`seenCrossedSeven`):
+ *   weaker evidence, so a milder doubt
  * @returns {object[]}
  */
-export function crossedSevens(digits, strokes, writerCrosses = null) {
+export function crossedSevens(digits, strokes, writerCrosses = null, seenCrossed = false) {
   const crossed = digits.map((d) => d.digit === SEVEN && hasCrossbar(d.parts.map((k) => strokes[k])));
-  if (!(writerCrosses ?? crossed.some(Boolean))) return digits;
+  let [doubting, odds] = [writerCrosses, UNCROSSED_SEVEN_ODDS];
+  if (writerCrosses === null) {
+    [doubting, odds] = crossed.some(Boolean) ? [true, UNCROSSED_SEVEN_ODDS] : [seenCrossed, SEEN_UNCROSSED_SEVEN_ODDS];
+  }
+  if (!doubting) return digits;
   return digits.map((d, i) => {
     if (d.digit !== SEVEN || crossed[i]) return d;
-    const probabilities = doubtSeven(d.probabilities);
+    const probabilities = doubtSeven(d.probabilities, odds);
     const read = verdict(probabilities);
     return { ...d, ...read, probabilities, doubtedSeven: read.digit !== SEVEN };
   });
+}
+
+/**
+ * What the page remembers of a writer who taught no 7 (numbers.py's `seen_crossed_seven`): whether
+ * the last 7 it read was crossed. A drawing with no 7 leaves `previous`.
+ * @param {boolean} previous
+ * @param {object[]} digits the drawing's final digit readings, `parts` indexing `strokes`
+ * @param {number[][][]} strokes the drawing's non-empty strokes
+ * @returns {boolean}
+ */
+export function seenCrossedSeven(previous, digits, strokes) {
+  const sevens = digits.filter((d) => d.digit === SEVEN).map((d) => d.parts.map((k) => strokes[k]));
+  return sevens.length ? sevens.every(hasCrossbar) : previous;
 }
 
 /**
@@ -354,12 +375,14 @@ export class NumberReader {
    * @param {(groups: Array<Array<Array<[number, number]>>>) => Promise<ArrayLike<number>[]>} scoreGroups
    *   each group's strokes → its 10 or 11 probabilities
    * @param {typeof scoreGroups} [readGroups]
-   * @param {{writerCrossesSevens?: (boolean|null)}} [options] `crossesSevens` of the writer's taught 7s
+   * @param {{writerCrossesSevens?: (boolean|null), seenCrossedSeven?: boolean}} [options] `crossesSevens`
+   *   of the writer's taught 7s; whether the last 7 read in an earlier drawing was crossed
    */
-  constructor(scoreGroups, readGroups = null, { writerCrossesSevens = null } = {}) {
+  constructor(scoreGroups, readGroups = null, { writerCrossesSevens = null, seenCrossedSeven = false } = {}) {
     this.scoreGroups = scoreGroups;
     this.readGroups = readGroups;
     this.writerCrossesSevens = writerCrossesSevens;
+    this.seenCrossedSeven = seenCrossedSeven;
     this.scores = new Map();
     this.readings = new Map();
   }
@@ -377,7 +400,7 @@ export class NumberReader {
     const partStrokes = parts.map((part) => part.map((k) => drawn[k]));
     const reading = await this.readParts(boxes, keys, (group) => group.flatMap((k) => partStrokes[k]));
     const asStrokes = (d) => ({ ...d, parts: d.parts.flatMap((k) => parts[k]).sort((a, b) => a - b) });
-    const digits = crossedSevens(reading.digits.map(asStrokes), drawn, this.writerCrossesSevens);
+    const digits = crossedSevens(reading.digits.map(asStrokes), drawn, this.writerCrossesSevens, this.seenCrossedSeven);
     const text = digits.map((d) => d.digit).join('');
     return { digits, text, alternative: reading.alternative === text ? null : reading.alternative };
   }

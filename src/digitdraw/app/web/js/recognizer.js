@@ -12,7 +12,7 @@ import { blend, fineTuned, layerProbabilities, nearestSimilarities, normalised }
 import { Classifier } from './classifier.js';
 import { ExampleStore } from './examples.js';
 import { inkBoxes, inkParts, partsInput } from './ink.js';
-import { NumberReader, crossesSevens } from './numbers.js';
+import { NumberReader, crossesSevens, seenCrossedSeven } from './numbers.js';
 import { mnistFromPadStrokes, mnistFromStrokes, strokeBounds } from './preprocess.js';
 import { doubtful, rejected, runTogether } from './rejection.js';
 
@@ -72,6 +72,7 @@ export class Recognizer {
     this.readers = new Map();
     this.taught = new Map(); // model → Promise of the examples' [{digit, features, raw}]
     this.tuned = new Map(); // model → Promise of its last layer fine-tuned on the examples
+    this.sevensSeen = new Map(); // model → what it remembers of the writer's 7s (#sevensSeenBy)
   }
 
   /** Load `name` (and the segmenter) and warm them up. */
@@ -92,11 +93,30 @@ export class Recognizer {
    *   piece, as a letter's do; `maybeNotADigit`: the segmenter doubts they are digits (both unsure)
    */
   async read(strokes, name) {
-    const reading = await this.#readerFor(name).read(strokes);
+    const reader = this.#readerFor(name);
+    const seen = this.#sevensSeenBy(name, strokes);
+    reader.seenCrossedSeven = seen.before;
+    const reading = await reader.read(strokes);
     if (!reading.digits.length) return { ...reading, rejected: null, runTogether: false, maybeNotADigit: false };
     const { reason, doubt } = await this.#rejection(reading, strokes, name);
     const joined = !reason && runTogether(strokes, reading.digits.map((d) => d.parts));
+    seen.after = reason ? seen.before : seenCrossedSeven(seen.before, reading.digits, strokes.filter((s) => s.length));
     return { ...reading, rejected: reason, runTogether: joined, maybeNotADigit: doubt };
+  }
+
+  /**
+   * Whether the last 7 `name` read in an earlier drawing was crossed (`before`, numbers.js's
+   * `seenCrossedSeven`): a writer who crosses their 7s and has taught none has their uncrossed 7s
+   * doubted as flagged 1s. A drawing is told from the next by where its first stroke starts, which
+   * stays put while the drawing grows, is undone or is read live; clearing the pad starts anew.
+   * Per model, so the compare view's other models never change what the chosen one remembers.
+   */
+  #sevensSeenBy(name, strokes) {
+    const first = strokes.find((s) => s.length)?.[0]?.join(',') ?? null;
+    const seen = this.sevensSeen.get(name) ?? { before: false, after: false, first: null };
+    const current = seen.first === first ? seen : { before: seen.after, after: seen.after, first };
+    this.sevensSeen.set(name, current);
+    return current;
   }
 
   /**
@@ -133,8 +153,9 @@ export class Recognizer {
     this.#changed(this.examples.examples.at(-1));
   }
 
-  /** Forget every taught example; returns them for `restore`. */
+  /** Forget every taught example, and the 7s seen; returns the examples for `restore`. */
   forget() {
+    this.sevensSeen.clear();
     const removed = this.examples.forget();
     this.#changed();
     return removed;
