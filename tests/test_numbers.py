@@ -127,6 +127,10 @@ def test_a_seven_seen_crossed_doubts_more_mildly_than_a_taught_one():
     assert numbers.crossed_sevens([fairly_sure], plain, writer_crosses=True)[0].digit == 1
     assert numbers.crossed_sevens([fairly_sure], plain, None, seen_crossed=True)[0].digit == 7
     assert numbers.crossed_sevens([fairly_sure], plain, None, seen_crossed=False)[0].digit == 7
+    nine_like = numbers.DigitReading(7, (0.0, 1e-4, *[0.0] * 5, 0.98, 0.0, 0.0199), (0,), (0, 0, 1, 1), 0.0)
+    assert numbers.crossed_sevens([nine_like], plain, writer_crosses=True)[0].digit == 9  # the taught rule's
+    kept = numbers.crossed_sevens([nine_like], plain, None, seen_crossed=True)
+    assert kept[0].digit == 7 and numbers.seen_crossed_seven(True, kept, plain) is False  # a plain 7: seen ends
 
 
 def test_touching_digits_are_split(reader):

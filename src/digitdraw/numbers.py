@@ -277,21 +277,25 @@ def crossed_sevens(
     with `doubt_seven`. Known from `writer_crosses` (crosses_sevens of their taught 7s) or, when
     they taught none, from a crossed 7 in this number. Failing both, `seen_crossed` (the last 7
     read before this drawing was crossed: `seen_crossed_seven`) is weaker evidence, so the doubt
-    is milder (`seen_uncrossed_seven_odds`). `strokes`: the drawing's; a digit's `parts` index them."""
+    is milder (`seen_uncrossed_seven_odds`) and only a 7 it makes a 1 is read again: one it makes
+    a 9 or a 4 is a plain 7 (on the drawn benchmarks, a crossed 7 followed by other writers' plain
+    7s sent them to 9). `strokes`: the drawing's; a digit's `parts` index them."""
     crossed = [d.digit == 7 and has_crossbar([strokes[k] for k in d.parts]) for d in digits]
-    odds = CROSSED_SEVENS["uncrossed_seven_odds"]
+    odds, only_to_one = CROSSED_SEVENS["uncrossed_seven_odds"], False
     if writer_crosses is not None:
         doubting = writer_crosses
     elif any(crossed):
         doubting = True
     else:
-        doubting, odds = seen_crossed, CROSSED_SEVENS["seen_uncrossed_seven_odds"]
+        doubting, odds, only_to_one = seen_crossed, CROSSED_SEVENS["seen_uncrossed_seven_odds"], True
     if not doubting:
         return tuple(digits)
 
     def doubted(d: DigitReading) -> DigitReading:
         probabilities = doubt_seven(d.probabilities, odds)
         digit = int(probabilities.argmax())
+        if only_to_one and digit != 1:  # not a flagged 1 after all: a plain 7, which ends what was seen
+            return d
         return replace(d, digit=digit, probabilities=tuple(float(p) for p in probabilities), doubted_seven=digit != 7)
 
     return tuple(doubted(d) if d.digit == 7 and not cross else d for d, cross in zip(digits, crossed))

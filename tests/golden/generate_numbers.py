@@ -173,6 +173,7 @@ def crossed_seven_cases() -> list[dict]:
     unsure_seven = [0.001, 0.0085, 0.0005] + [0.0] * 4 + [0.99, 0.0, 0.0]
     # Between the two odds: doubted by a crossed 7 taught or in the number, not by one seen before.
     fairly_sure_seven = [0.0, 0.0004] + [0.0] * 5 + [0.9996, 0.0, 0.0]
+    nine_like_seven = [0.0, 0.0001] + [0.0] * 5 + [0.98, 0.0, 0.0199]  # doubted, it would be a 9
 
     def reading(parts, probabilities):
         digit = int(np.argmax(probabilities))
@@ -183,6 +184,7 @@ def crossed_seven_cases() -> list[dict]:
         ("crossed-7, sure plain 7, flagged 1", [((0, 1), sure_seven), ((2,), sure_seven), ((3,), unsure_seven)]),
         ("no crossed 7", [((2,), unsure_seven), ((3,), unsure_seven)]),
         ("no crossed 7, fairly sure 7", [((2,), fairly_sure_seven), ((3,), unsure_seven)]),
+        ("no crossed 7, 9-like 7", [((2,), nine_like_seven), ((3,), unsure_seven)]),
     ):
         readings = [reading(parts, probabilities) for parts, probabilities in digits]
         for writer, seen in ((None, False), (None, True), (True, False), (False, True)):

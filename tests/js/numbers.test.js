@@ -116,6 +116,8 @@ test('golden crossed-7 cases cover a 7 seen before doubting only the less sure 7
   const cases = golden.crossed_sevens.flatMap((s) => s.cases);
   const fairly = (seen) => cases.find((c) => c.name.startsWith('no crossed 7, fairly') && c.writer_crosses === null && c.seen_crossed === seen);
   assert.deepEqual([fairly(false).read.join(''), fairly(true).read.join('')], ['77', '71']);
+  const nineLike = cases.find((c) => c.name.startsWith('no crossed 7, 9-like') && c.writer_crosses === null && c.seen_crossed);
+  assert.deepEqual([nineLike.read.join(''), nineLike.seen_after], ['71', false]); // kept a 7, so what was seen ends
   const after = new Set(cases.map((c) => c.seen_after));
   assert.ok(after.has(true) && after.has(false));
 });

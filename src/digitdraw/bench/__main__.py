@@ -257,8 +257,9 @@ def main(argv=None) -> int:
 
 
 def browser_drawn_figures(models: dict, folders: dict, models_dir: Path, mnist, count: int) -> dict:
-    """Final-part traced-MNIST and European digits replayed on the served page, per model, beside
-    the fast Python score of the same digits."""
+    """Final-part traced-MNIST and European digits replayed on the served page, per model, each as
+    another writer's, beside the fast Python score of the same digits; for the default model also
+    all in one session, as if one writer had drawn them all."""
     from . import browser
 
     scores = {}
@@ -275,6 +276,9 @@ def browser_drawn_figures(models: dict, folders: dict, models_dir: Path, mnist, 
             predicted = np.array(scores[name].pop("predicted"))
             scores[name]["agreement_with_python"] = round(float((fast_predicted == predicted).mean()), 4)
             scores[name]["python_accuracy"] = round(float((fast_predicted == labels).mean()), 4)
+            if name == DEFAULT_MODEL:  # all in one session: the 7s it saw carry from one drawing to the next
+                one_writer = drawn_bench.browser_accuracy(url, items, name, new_writer=False)
+                scores[name]["one_session_accuracy"] = one_writer["accuracy"]
     return scores
 
 

@@ -145,9 +145,13 @@ def clear(page) -> None:
     wait_for_sequence(page, before + 1)
 
 
-def classify(page, strokes) -> tuple[str, float]:
-    """Clear the pad, draw `strokes`, wait for their prediction; return (digit, confidence)."""
+def classify(page, strokes, new_writer: bool = False) -> tuple[str, float]:
+    """Clear the pad, draw `strokes`, wait for their prediction; return (digit, confidence).
+    `new_writer`: first make the page forget the writer (their examples, the 7s it saw), as for a
+    drawing by someone else."""
     clear(page)
+    if new_writer:
+        page.click('[data-testid="forget"]')  # the pad is empty, so nothing is read again
     wait_for_sequence(page, draw(page, strokes))
     result = page.locator('[data-testid="prediction"]')
     return result.get_attribute("data-digit"), float(result.get_attribute("data-confidence"))

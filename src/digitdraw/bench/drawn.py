@@ -270,8 +270,10 @@ def run(models: dict, mnist_test, count: int, benchmarks=None) -> dict:
     return report
 
 
-def browser_accuracy(url: str, items: list[Item], model: str, recipe: str = "vector") -> dict:
-    """Replay `items` as mouse strokes on the served page and read its answers."""
+def browser_accuracy(url: str, items: list[Item], model: str, recipe: str = "vector", new_writer: bool = True) -> dict:
+    """Replay `items` as mouse strokes on the served page and read its answers. `new_writer`: the
+    page forgets the writer before each drawing, as each is another writer's; else it reads them
+    all as one writer's, remembering the 7s it saw."""
     from playwright.sync_api import sync_playwright
 
     from . import browser
@@ -283,7 +285,7 @@ def browser_accuracy(url: str, items: list[Item], model: str, recipe: str = "vec
         page.goto(f"{url}/?model={model}&recipe={recipe}")
         page.wait_for_selector(browser.READY, timeout=60_000)
         for item in items:
-            digit, _ = browser.classify(page, item.strokes)
+            digit, _ = browser.classify(page, item.strokes, new_writer)
             answers.append(digit)
         chromium.close()
     labels = np.array([it.label for it in items])

@@ -222,13 +222,23 @@ def _page_section(report: dict) -> list[str]:
             "### Drawn digits replayed as mouse strokes on the page",
             "",
             "The final part of traced-mnist and european, both layouts, drawn with Playwright's mouse on the "
-            "served page and read from `prediction[data-digit]`, beside the fast Python score of the same digits:",
+            "served page and read from `prediction[data-digit]`, each as another writer's (the page forgets the "
+            "writer before each), beside the fast Python score of the same digits. *One session*: all read as one "
+            "writer's, so a crossed 7 the page saw makes the next uncrossed 7s doubtful (numbers.seen_crossed_seven) "
+            "— here the European digits mix crossed and plain 7s, which no one writer does:",
             "",
         ]
         out += _table(
-            ["model", "digits", "in the browser", "fast Python", "same answer"],
+            ["model", "digits", "in the browser", "fast Python", "same answer", "one session"],
             [
-                [n, v["count"], _pct(v["accuracy"]), _pct(v["python_accuracy"]), _pct(v["agreement_with_python"])]
+                [
+                    n,
+                    v["count"],
+                    _pct(v["accuracy"]),
+                    _pct(v["python_accuracy"]),
+                    _pct(v["agreement_with_python"]),
+                    _pct(v["one_session_accuracy"]) if "one_session_accuracy" in v else "–",
+                ]
                 for n, v in report["browser_drawn"].items()
             ],
         )

@@ -311,20 +311,20 @@ export function doubtSeven(probabilities, odds = UNCROSSED_SEVEN_ODDS) {
  * @param {boolean|null} writerCrosses `crossesSevens` of the writer's taught 7s; null: a crossed 7
  *   in this number decides, else `seenCrossed`
  * @param {boolean} [seenCrossed] the last 7 read before this drawing was crossed (`seenCrossedSeven`):
- *   weaker evidence, so a milder doubt
+ *   weaker evidence, so a milder doubt, and only a 7 it makes a 1 is read again
  * @returns {object[]}
  */
 export function crossedSevens(digits, strokes, writerCrosses = null, seenCrossed = false) {
   const crossed = digits.map((d) => d.digit === SEVEN && hasCrossbar(d.parts.map((k) => strokes[k])));
-  let [doubting, odds] = [writerCrosses, UNCROSSED_SEVEN_ODDS];
-  if (writerCrosses === null) {
-    [doubting, odds] = crossed.some(Boolean) ? [true, UNCROSSED_SEVEN_ODDS] : [seenCrossed, SEEN_UNCROSSED_SEVEN_ODDS];
-  }
+  let [doubting, odds, onlyToOne] = [writerCrosses, UNCROSSED_SEVEN_ODDS, false];
+  if (writerCrosses === null && crossed.some(Boolean)) doubting = true;
+  else if (writerCrosses === null) [doubting, odds, onlyToOne] = [seenCrossed, SEEN_UNCROSSED_SEVEN_ODDS, true];
   if (!doubting) return digits;
   return digits.map((d, i) => {
     if (d.digit !== SEVEN || crossed[i]) return d;
     const probabilities = doubtSeven(d.probabilities, odds);
     const read = verdict(probabilities);
+    if (onlyToOne && read.digit !== 1) return d; // a plain 7 after all, which ends what was seen
     return { ...d, ...read, probabilities, doubtedSeven: read.digit !== SEVEN };
   });
 }
