@@ -37,8 +37,7 @@ def test_generated_numbers_are_read_left_to_right(ready_page, mnist):
     assert len({len(item.digits) for item in items}) >= 6, "the sample must cover short and long numbers"
     read = []
     for item in items:
-        drive.clear(page)
-        page.click('[data-testid="forget"]')  # each number is another writer's
+        drive.clear(page, new_writer=True)  # each number is another writer's
         drive.wait_for_sequence(page, drive.draw(page, bench_numbers.fitted_to_page(item)))
         shown = result(page)
         read.append(shown["number"])
@@ -58,8 +57,7 @@ def test_the_page_and_python_read_the_same_strokes_alike(ready_page, mnist):
     same = 0
     for item in items:
         strokes = bench_numbers.fitted_to_page(item)
-        drive.clear(page)
-        page.click('[data-testid="forget"]')  # each number is another writer's, as Python reads them
+        drive.clear(page, new_writer=True)  # each number is another writer's, as Python reads them
         drive.wait_for_sequence(page, drive.draw(page, strokes))
         python = reader.read_strokes([np.array(drive.resample(s)) for s in strokes]).text
         same += result(page)["number"] == python

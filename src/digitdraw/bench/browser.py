@@ -139,19 +139,20 @@ def draw(page, strokes) -> int:
     return start + len(strokes)
 
 
-def clear(page) -> None:
+def clear(page, new_writer: bool = False) -> None:
+    """Clear the pad; `new_writer`: then make the page forget the writer too (their examples, the
+    7s it saw), as before a drawing by someone else (the pad is empty, so nothing is read again)."""
     before = sequence(page)
     page.click('[data-testid="clear"]')
     wait_for_sequence(page, before + 1)
+    if new_writer:
+        page.click('[data-testid="forget"]')
 
 
 def classify(page, strokes, new_writer: bool = False) -> tuple[str, float]:
     """Clear the pad, draw `strokes`, wait for their prediction; return (digit, confidence).
-    `new_writer`: first make the page forget the writer (their examples, the 7s it saw), as for a
-    drawing by someone else."""
-    clear(page)
-    if new_writer:
-        page.click('[data-testid="forget"]')  # the pad is empty, so nothing is read again
+    `new_writer`: the page forgets the writer first (`clear`)."""
+    clear(page, new_writer)
     wait_for_sequence(page, draw(page, strokes))
     result = page.locator('[data-testid="prediction"]')
     return result.get_attribute("data-digit"), float(result.get_attribute("data-confidence"))

@@ -566,8 +566,7 @@ def page_figures(url: str, items: Sequence[NumberItem], reader) -> dict:
         page.evaluate(LATENCY_PROBE)
         for item in items:
             strokes = fitted_to_page(item)
-            browser.clear(page)
-            page.click('[data-testid="forget"]')  # each number is another writer's, as in Python
+            browser.clear(page, new_writer=True)  # each number is another writer's, as in Python
             browser.wait_for_sequence(page, browser.draw(page, strokes))
             shown.append(page.get_attribute('[data-testid="prediction"]', "data-number"))
             python.append(reader.read_strokes([np.array(browser.resample(s)) for s in strokes]).text)

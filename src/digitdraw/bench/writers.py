@@ -33,7 +33,7 @@ import numpy as np
 from .. import adapt, numbers, preprocess
 from ..config import CROSSED_SEVENS
 from ..drawn import synth
-from ..models import NUM_CLASSES
+from ..models import NUM_CLASSES, digit_probabilities
 from .drawn import BENCH_SEED, DEV_FRACTION_MOD
 from .numbers import DigitShapes, densified
 
@@ -185,9 +185,8 @@ def seen_sevens(probabilities: np.ndarray, drawings: list) -> np.ndarray:
     another: it remembers whether the last 7 it read was crossed (numbers.seen_crossed_seven), and
     while it was, an uncrossed 7 is read again (numbers.crossed_sevens)."""
     seen, read = False, []
-    for p, drawing in zip(probabilities, drawings):
+    for p, drawing in zip(digit_probabilities(probabilities), drawings):
         strokes = [np.asarray(s, dtype=np.float64) for s in drawing.strokes]
-        p = p[:NUM_CLASSES] / p[:NUM_CLASSES].sum()
         digit = numbers.DigitReading(int(p.argmax()), tuple(p), tuple(range(len(strokes))), (0, 0, 0, 0), 0.0)
         digits = numbers.crossed_sevens([digit], strokes, None, seen)
         seen = numbers.seen_crossed_seven(seen, digits, strokes)
