@@ -9,7 +9,7 @@ import pytest
 
 from digitdraw import numbers, tfjs
 from digitdraw.app import catalog
-from digitdraw.config import DEFAULT_MODEL, SEGMENTER
+from digitdraw.config import DEFAULT_MODEL, SEGMENTER, UNSURE_BELOW
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +136,18 @@ def test_a_seven_seen_crossed_doubts_more_mildly_than_a_taught_one():
 def test_touching_digits_are_split(reader):
     strokes = [*zero(30), *one(118)]  # the 1 touches the 0's right side
     assert reader.read_strokes(strokes).text == "01"
+
+
+def test_a_drawing_cut_up_though_its_strokes_chain_is_read_whole_when_sure(reader, mnist):
+    from digitdraw.bench import drawn
+
+    # A traced MNIST test 8 in two strokes (the drawn benchmark's item 21): its pieces are a sure
+    # 5 and 1, and the search alone read "51".
+    eight = next(it for it in drawn.build("traced-mnist", 60, mnist.test) if it.index == 21 and it.layout == "centred")
+    assert eight.label == 8 and len(eight.strokes) == 2
+    reading = reader.read_strokes(eight.strokes)
+    assert (reading.text, reading.alternative) == ("8", "51")
+    assert reading.digits[0].parts == (0, 1) and reading.digits[0].confidence >= UNSURE_BELOW
 
 
 def test_a_digit_written_over_is_one_digit(reader):

@@ -13,7 +13,9 @@ both are checked against, so change both or neither. The method:
    geometric priors against the line height (the 20×20 fit throws absolute size away, so a dot
    blown up looks like a digit): too short, too wide, or a gap inside.
 4. Search: the best segmentation by dynamic programming over the ordered parts, keeping the
-   runner-up for the unsure display.
+   runner-up for the unsure display. A drawing cut into several digits though its parts chain
+   together in x is read whole instead when that whole is a sure digit the segmenter accepts
+   (`whole_not_a_digit_below`): a two-stroke 8 or 4 whose pieces each look like a sure digit.
 5. The writer's convention: for a writer who crosses their 7s (their taught 7s are all crossed,
    or, with none taught, the number holds a crossed 7, or, more weakly, the last 7 read before
    was crossed), a digit read as an uncrossed 7 is probably their flagged 1 (`crossed_sevens`).
@@ -57,6 +59,7 @@ class Settings:
     width_weight: float  # ... per line height beyond max_width
     segment_bonus: float  # per digit read: log-probabilities alone favour fewer digits
     not_a_digit_weight: float  # how much the "not one digit" output counts: 0 ignores it, 1 is the softmax
+    whole_not_a_digit_below: float  # a drawing cut up whose parts chain in x is one digit if sure whole and below this
 
 
 DEFAULT = Settings(**NUMBERS)
@@ -385,8 +388,32 @@ class NumberReader:
             for _, runs in found
         ]
         texts = ["".join(str(d.digit) for d in reading) for reading in digits]
+        if len(digits[0]) > 1 and inner_gap(boxes) <= 0:
+            whole = self._sure_whole(boxes, keys, draw)
+            if whole is not None:
+                return NumberReading((whole,), texts[0])
         alternative = texts[1] if len(texts) > 1 and texts[1] != texts[0] else None
         return NumberReading(digits[0], alternative)
+
+    def _sure_whole(self, boxes: Sequence[Box], keys: Sequence, draw: Callable) -> DigitReading | None:
+        """The drawing read whole as one digit, if that digit is sure (the page's unsure threshold)
+        and the segmenter finds it unlikely (below `whole_not_a_digit_below`) not to be one digit.
+
+        Why: the search cut it into several digits though its parts chain together in x, as one
+        digit's strokes do (a two-stroke 8 or 4, a 1's base, a font's double lines). Scored part by
+        part, each piece may be a sure 1 or 3; read whole, a sure digit the segmenter accepts is
+        the likelier story. Two digits written touching are a pair the segmenter was trained to
+        call "not one digit", so they stay cut."""
+        key = frozenset(keys)
+        self._ask(self.segmenter, self.scores, [key], draw)
+        if len(self.scores[key]) <= NUM_CLASSES:  # a 10-class segmenter cannot tell a touching pair
+            return None
+        if self.classifier is not None:
+            self._ask(self.classifier, self.readings, [key], draw)
+        read = self.readings[key] if self.classifier is not None else self.scores[key]
+        whole = self._digit(tuple(range(len(boxes))), boxes, read, self.scores[key])
+        sure = whole.confidence >= UNSURE_BELOW and whole.not_a_digit < self.settings.whole_not_a_digit_below
+        return whole if sure else None
 
     @staticmethod
     def _digit(parts: tuple[int, ...], boxes: Sequence[Box], read: np.ndarray, scored: np.ndarray) -> DigitReading:

@@ -74,7 +74,7 @@ def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
             start = rng.uniform([0, 40], [900, 200])
             strokes.append(np.round(start + rng.normal(0, 25, size=(rng.integers(1, 8), 2)).cumsum(axis=0), 3))
         sets.append((f"random-{index}", strokes))
-    return sets
+    return sets + [("four-cut-but-sure-whole", _four(40)), ("four-cut-whole-a-pair", _four(40))]
 
 
 def parts_of(strokes: list[np.ndarray]):
@@ -86,16 +86,29 @@ def parts_of(strokes: list[np.ndarray]):
     return groups, boxes, order, height, numbers.candidates(boxes, order, height)
 
 
-def fake_probabilities(strokes: list[np.ndarray], seed: int) -> dict[str, list[float]]:
+# Cases whose pieces are sure 1s, so the search cuts them, and whose whole is a 4 the classifier
+# is sure of (0.5 of 0.53) with "not one digit" just below (0.47) or above (0.6) the threshold.
+SURE_ONE = [0.0] + [0.995] + [0.0005] * 8 + [0.001]
+OVERRIDES = {
+    "four-cut-but-sure-whole": {"0": SURE_ONE, "1": SURE_ONE, "0,1": [0.005] * 4 + [0.5] + [0.005] * 5 + [0.47]},
+    "four-cut-whole-a-pair": {"0": SURE_ONE, "1": SURE_ONE, "0,1": [0.004] * 4 + [0.38] + [0.004] * 5 + [0.6]},
+}
+
+
+def fake_probabilities(strokes: list[np.ndarray], seed: int, name: str = "") -> dict[str, list[float]]:
     """Seeded, peaky probabilities for every group of strokes the reader will ask about, keyed by
-    the group's stroke indices "i,j,…"."""
+    the group's stroke indices "i,j,…": the candidates, then all the strokes (read whole when
+    they are cut though they chain in x), then the case's OVERRIDES."""
     groups, _, order, _, runs = parts_of(strokes)
     rng = np.random.default_rng(seed)
     table = {}
     for start, end in runs:
         members = sorted(k for part in order[start:end] for k in groups[part])
         table[",".join(map(str, members))] = [round(float(p), DECIMALS) for p in rng.dirichlet(np.full(CLASSES, 0.3))]
-    return table
+    every = ",".join(map(str, range(len(strokes))))
+    if every not in table:
+        table[every] = [round(float(p), DECIMALS) for p in rng.dirichlet(np.full(CLASSES, 0.3))]
+    return table | OVERRIDES.get(name, {})
 
 
 def read_with_table(strokes: list[np.ndarray], table: dict[str, list[float]]) -> numbers.NumberReading:
@@ -117,7 +130,7 @@ def build() -> dict:
     cases = []
     for seed, (name, strokes) in enumerate(stroke_sets()):
         groups, boxes, order, height, runs = parts_of(strokes)
-        table = fake_probabilities(strokes, seed)
+        table = fake_probabilities(strokes, seed, name)
         reading = read_with_table(strokes, table)
         cases.append(
             {

@@ -19,6 +19,7 @@ const {
   width_weight: WIDTH_WEIGHT,
   segment_bonus: SEGMENT_BONUS,
   not_a_digit_weight: NOT_A_DIGIT_WEIGHT,
+  whole_not_a_digit_below: WHOLE_NOT_A_DIGIT_BELOW,
 } = config.numbers;
 const { flatness: FLATNESS, straightness: STRAIGHTNESS } = config.flat_line;
 const {
@@ -435,6 +436,25 @@ export class NumberReader {
       groups.map((group) => digitReading(group, boxes, read.get(keyOf(group)), this.scores.get(keyOf(group)))),
     );
     const texts = readings.map((digits) => digits.map((d) => d.digit).join(''));
+    if (readings[0].length > 1 && innerGap(boxes) <= 0) {
+      const whole = await this.#sureWhole(boxes, keyOf, groupInput);
+      if (whole) return { digits: [whole], text: String(whole.digit), alternative: texts[0] };
+    }
     return { digits: readings[0], text: texts[0], alternative: texts[1] !== undefined && texts[1] !== texts[0] ? texts[1] : null };
+  }
+
+  /**
+   * All the parts read whole as one digit, if it is sure and the segmenter finds it unlikely not
+   * to be one digit (numbers.py's `_sure_whole`, which says why); else null.
+   */
+  async #sureWhole(boxes, keyOf, groupInput) {
+    const group = boxes.map((_, k) => k);
+    const wanted = [[keyOf(group), group]];
+    await ask(this.scoreGroups, this.scores, wanted, groupInput);
+    const scored = this.scores.get(wanted[0][0]);
+    if (scored.length <= DIGITS) return null; // a 10-class segmenter cannot tell a touching pair
+    if (this.readGroups) await ask(this.readGroups, this.readings, wanted, groupInput);
+    const whole = digitReading(group, boxes, (this.readGroups ? this.readings : this.scores).get(wanted[0][0]), scored);
+    return !whole.unsure && whole.notADigit < WHOLE_NOT_A_DIGIT_BELOW ? whole : null;
   }
 }
