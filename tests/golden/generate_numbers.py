@@ -74,7 +74,8 @@ def stroke_sets() -> list[tuple[str, list[np.ndarray]]]:
             start = rng.uniform([0, 40], [900, 200])
             strokes.append(np.round(start + rng.normal(0, 25, size=(rng.integers(1, 8), 2)).cumsum(axis=0), 3))
         sets.append((f"random-{index}", strokes))
-    return sets + [("four-cut-but-sure-whole", _four(40)), ("four-cut-whole-a-pair", _four(40))]
+    # After the random sets, so their seeds (their place in the list) stay as they were.
+    return [*sets, ("four-cut-but-sure-whole", _four(40)), ("four-cut-whole-a-pair", _four(40))]
 
 
 def parts_of(strokes: list[np.ndarray]):
