@@ -288,6 +288,19 @@ def test_score_exact_wrong_count_and_one_wrong_digit():
     assert by_template == {"random": 3, "year": 1}
 
 
+def test_the_report_breaks_strings_digit_count_and_digits_down_by_length_and_gap():
+    from digitdraw.bench import report
+
+    scored = [item("12", gap="normal"), item("345", gap="wide"), item("6789", gap="normal")]
+    methods = {"reader": numbers.score(scored, ["12", "34", "6709"])}
+    section = {"count": 3, "seed": 1, "settings": {}, "strings": 3, "methods": methods}
+    lines = report._numbers_section({"numbers": section})
+    assert "| reader | strings right | 100.00% | 0.00% | 0.00% |" in lines  # lengths 2, 3, 4
+    assert "| reader | digit count right | 100.00% | 0.00% | 100.00% |" in lines
+    assert "| reader | digits right, aligned | 100.00% | 66.67% | 75.00% |" in lines
+    assert "| reader | digit count right | 0.00% | 100.00% |" in lines  # gaps wide, normal
+
+
 def test_score_penalises_extra_digits_and_checks_lengths():
     report = numbers.score([item("12")], ["0123456789"])
     assert report["overall"]["digit_accuracy_aligned"] == 0.2

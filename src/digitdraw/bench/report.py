@@ -245,6 +245,25 @@ def _page_section(report: dict) -> list[str]:
     return out
 
 
+# The figures the number benchmark breaks down by length and by gap, as the report names them.
+BREAKDOWN_FIGURES = {
+    "string_accuracy": "strings right",
+    "count_accuracy": "digit count right",
+    "digit_accuracy_aligned": "digits right, aligned",
+}
+
+
+def _breakdown(methods: dict, key: str, field: str, title: str) -> list[str]:
+    """One table of every method's three figures (strings, digit count, digits) per `field` value."""
+    values = [row[field] for row in next(iter(methods.values()))[key]]
+    rows = [
+        [name, label, *[_pct(row[figure]) for row in scores[key]]]
+        for name, scores in methods.items()
+        for figure, label in BREAKDOWN_FIGURES.items()
+    ]
+    return [f"{title}:", "", *_table(["method", "figure", *map(str, values)], rows)]
+
+
 def _numbers_section(report: dict) -> list[str]:
     numbers = report.get("numbers")
     if not numbers:
@@ -284,18 +303,8 @@ def _numbers_section(report: dict) -> list[str]:
         ],
         rows,
     )
-    lengths = [row["length"] for row in next(iter(methods.values()))["by_length"]]
-    out += ["Strings right by length:", ""]
-    out += _table(
-        ["method", *map(str, lengths)],
-        [[name, *[_pct(row["string_accuracy"]) for row in scores["by_length"]]] for name, scores in methods.items()],
-    )
-    gaps = [row["gap"] for row in next(iter(methods.values()))["by_gap"]]
-    out += ["Strings right by gap between digits:", ""]
-    out += _table(
-        ["method", *gaps],
-        [[name, *[_pct(row["string_accuracy"]) for row in scores["by_gap"]]] for name, scores in methods.items()],
-    )
+    out += _breakdown(methods, "by_length", "length", "By length")
+    out += _breakdown(methods, "by_gap", "gap", "By gap between digits (numbers of every length, 1–10)")
     sources = [row["source"] for row in next(iter(methods.values()))["by_source"]]
     out += ["Strings right by where the digits come from (stroke fonts include blackletter and triple-line faces):", ""]
     out += _table(
