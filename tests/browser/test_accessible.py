@@ -16,7 +16,7 @@ from digitdraw.bench import browser as drive
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 ONE = [[(140, 50), (140, 90), (141, 130), (141, 170), (142, 230)]]
 ZERO = [[(300 + 50 * np.sin(a), 140 - 85 * np.cos(a)) for a in np.linspace(0, 2 * np.pi, 30)]]
-PHONE = {"width": 390, "height": 844}
+PHONE = drive.PHONE
 
 
 def number(page) -> str:

@@ -64,6 +64,33 @@ def test_the_page_and_python_read_the_same_strokes_alike(ready_page, mnist):
     assert same >= len(items) - 1, f"page and Python agree on {same} of {len(items)}"
 
 
+def test_numbers_written_with_a_finger_on_a_phone_read_as_on_a_desktop(browser, server_url, mnist):
+    """The phone pad (3:2, the full width of the screen, touch, a 2× screen): numbers scaled to
+    its width, as a writer writes smaller there, read the same as Python reads their strokes."""
+    context = browser.new_context(viewport=drive.PHONE, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(server_url + "/")
+    page.wait_for_selector(drive.READY, timeout=30_000)
+    width = drive.pad_width(page)
+    assert width < bench_numbers.PAGE_WIDTH_UNITS / 1.5, "a phone's pad is narrower than the desktop's"
+    reader = numbers.NumberReader.for_model(
+        tfjs.load(catalog.resolve(DEFAULT_MODEL)), tfjs.load(catalog.resolve(SEGMENTER))
+    )
+    items = handwritten(60, mnist, 8)
+    shown, python = [], []
+    for item in items:
+        strokes = bench_numbers.fitted_to_page(item, width)
+        drive.clear(page, new_writer=True)
+        drive.wait_for_sequence(page, drive.draw(page, strokes, touch=True))
+        shown.append(result(page)["number"])
+        python.append(reader.read_strokes([np.array(drive.resample(s)) for s in strokes]).text)
+    context.close()
+    same = sum(a == b for a, b in zip(shown, python))
+    assert same >= len(items) - 1, f"page {shown} and Python {python} agree on {same} of {len(items)}"
+    right = sum(a == item.digits for a, item in zip(shown, items))
+    assert right >= len(items) // 2, f"{right} of {len(items)} read right: {shown}"
+
+
 def test_picking_a_digit_shows_its_probabilities(ready_page):
     page = ready_page
     drive.clear(page)

@@ -175,7 +175,8 @@ def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
 
 def number_figures(models: dict, models_dir: Path, mnist, count: int, on_page: int) -> dict | None:
     """The number benchmark's final part with the default model and the segmenter (config.json's
-    settings), and `on_page` of its numbers replayed on the served page."""
+    settings), `on_page` of its numbers replayed on the served page, and half as many written
+    with a finger on a phone-sized page."""
     from ..numbers import NumberReader
     from . import browser
 
@@ -187,6 +188,7 @@ def number_figures(models: dict, models_dir: Path, mnist, count: int, on_page: i
         reader = NumberReader.for_model(models[DEFAULT_MODEL], models[SEGMENTER])
         with browser.running_server(models_dir) as url:
             report["page"] = bench_numbers.page_figures(url, items, reader)
+            report["page_phone"] = bench_numbers.page_figures(url, items[: on_page // 2], reader, phone=True)
     return report
 
 

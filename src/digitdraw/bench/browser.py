@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 READY = "body[data-ready=true]"
+PHONE = {"width": 390, "height": 844}  # a common phone's viewport, in CSS pixels
 STROKE_STEPS = 1  # Playwright mouse steps between two recorded points
 REPLAY_SPACING = 10.0  # pad units between replayed points: each mouse move waits for a frame
 
@@ -123,20 +124,42 @@ def to_screen(box: dict, x: float, y: float) -> tuple[float, float]:
     return box["x"] + x * unit, box["y"] + y * unit
 
 
-def draw(page, strokes) -> int:
-    """Draw `strokes` (pad units) with the mouse; return the data-seq the last stroke will show."""
+def pad_width(page) -> float:
+    """The pad's width in pad units (it is PAD_UNITS tall): 3:1 on a desktop, narrower on a phone."""
+    box = page.locator('[data-testid="pad"]').bounding_box()
+    return box["width"] / box["height"] * PAD_UNITS
+
+
+def draw(page, strokes, touch: bool = False) -> int:
+    """Draw `strokes` (pad units) with the mouse, or with a finger (`touch`: the page must have
+    been opened with has_touch); return the data-seq the last stroke will show."""
     pad = page.locator('[data-testid="pad"]')
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     start = sequence(page)
+    finger = page.context.new_cdp_session(page) if touch else None
     for stroke in strokes:
         points = [to_screen(box, x, y) for x, y in resample(stroke)]
+        if finger:
+            _touch_stroke(finger, points)
+            continue
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:] or points[:1]:
             page.mouse.move(*point, steps=STROKE_STEPS)
         page.mouse.up()
+    if finger:
+        finger.detach()
     return start + len(strokes)
+
+
+def _touch_stroke(session, points: list[tuple[float, float]]) -> None:
+    """One stroke as a touch: Playwright's touchscreen only taps, so the DevTools protocol moves it."""
+    touches = [{"x": x, "y": y} for x, y in points]
+    session.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": touches[:1]})
+    for touch in touches[1:] or touches[:1]:
+        session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [touch]})
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
 def clear(page, new_writer: bool = False) -> None:

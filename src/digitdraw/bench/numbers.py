@@ -541,18 +541,20 @@ LATENCY_PROBE = """() => {
 }"""
 
 
-def fitted_to_page(item: NumberItem) -> list[np.ndarray]:
-    """The item's strokes scaled (about their left edge) to fit the desktop pad's width, as a
-    writer makes a long number smaller; the reader does not depend on size."""
-    scale = min(1.0, (PAGE_WIDTH_UNITS - 2 * PAGE_MARGIN) / max(item.width, 1.0))
+def fitted_to_page(item: NumberItem, pad_width: float = PAGE_WIDTH_UNITS) -> list[np.ndarray]:
+    """The item's strokes scaled (about their left edge) to fit a pad `pad_width` units wide (the
+    desktop pad's, or `browser.pad_width(page)` for the page at hand), as a writer makes a long
+    number smaller on a narrow pad; the reader does not depend on size."""
+    scale = min(1.0, (pad_width - 2 * PAGE_MARGIN) / max(item.width, 1.0))
     left = min(float(s[:, 0].min()) for s in item.strokes)
     return [np.column_stack([PAGE_MARGIN + (s[:, 0] - left) * scale, s[:, 1] * scale]) for s in item.strokes]
 
 
-def page_figures(url: str, items: Sequence[NumberItem], reader) -> dict:
-    """Replay numbers as mouse strokes on the served page (default model and segmenter): its
-    readings against the truth and against the Python reader on the same strokes, and the time
-    from pen-up to the result shown with 1 and with 10 digits read."""
+def page_figures(url: str, items: Sequence[NumberItem], reader, phone: bool = False) -> dict:
+    """Replay numbers as mouse strokes on the served page (default model and segmenter), or with
+    `phone` as touches on a phone-sized page (browser.PHONE, a 2× screen) scaled to its narrower
+    pad: the page's readings against the truth and against the Python reader on the same strokes,
+    and the time from pen-up to the result shown with 1 and with 10 digits read."""
     from playwright.sync_api import sync_playwright
 
     from . import browser
@@ -560,14 +562,18 @@ def page_figures(url: str, items: Sequence[NumberItem], reader) -> dict:
     shown, python = [], []
     with sync_playwright() as playwright:
         chromium = browser.launch(playwright)
-        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        if phone:
+            page = chromium.new_page(viewport=browser.PHONE, has_touch=True, device_scale_factor=2)
+        else:
+            page = chromium.new_page(viewport={"width": 1280, "height": 900})
         page.goto(url + "/")
         page.wait_for_selector(browser.READY, timeout=60_000)
         page.evaluate(LATENCY_PROBE)
+        width = browser.pad_width(page)
         for item in items:
-            strokes = fitted_to_page(item)
+            strokes = fitted_to_page(item, width)
             browser.clear(page, new_writer=True)  # each number is another writer's, as in Python
-            browser.wait_for_sequence(page, browser.draw(page, strokes))
+            browser.wait_for_sequence(page, browser.draw(page, strokes, touch=phone))
             shown.append(page.get_attribute('[data-testid="prediction"]', "data-number"))
             python.append(reader.read_strokes([np.array(browser.resample(s)) for s in strokes]).text)
         latencies = page.evaluate("window.__latencies")

@@ -337,25 +337,40 @@ def _numbers_section(report: dict) -> list[str]:
         )
     page = numbers.get("page")
     if page:
-        one, ten = page["latency_ms_1_digit"], page["latency_ms_10_digits"]
+        pages = [page, *([numbers["page_phone"]] if numbers.get("page_phone") else [])]
         out += [
             "### Numbers written on the page",
             "",
             f"{page['strings']} final-part numbers replayed as mouse strokes (scaled to fit the 3:1 pad) and read "
-            "from `prediction[data-number]`:",
+            "from `prediction[data-number]`"
+            + (
+                f"; on a phone, the first {pages[1]['strings']} of them written as touches on a 390×844 page with "
+                "a 2× screen, scaled to its narrower 3:2 pad:"
+                if len(pages) > 1
+                else ":"
+            ),
             "",
         ]
+
+        def row(label: str, value) -> list:
+            return [label, *[value(p) for p in pages]]
+
         out += _table(
-            ["measure", "value"],
+            ["measure", "desktop", *(["phone"] if len(pages) > 1 else [])],
             [
-                ["strings right in the browser", _pct(page["string_accuracy"])],
-                ["strings right, Python reader on the same strokes", _pct(page["python_string_accuracy"])],
-                ["same reading in the browser and in Python", _pct(page["agreement_with_python"])],
-                [f"pen-up → shown, 1 digit read (median / p95 of {one['count']})", _ms(one)],
-                [f"pen-up → shown, 10 digits read (median / p95 of {ten['count']})", _ms(ten)],
+                row("strings right in the browser", lambda p: _pct(p["string_accuracy"])),
+                row("strings right, Python reader on the same strokes", lambda p: _pct(p["python_string_accuracy"])),
+                row("same reading in the browser and in Python", lambda p: _pct(p["agreement_with_python"])),
+                row("pen-up → shown, 1 digit read (median / p95)", lambda p: _ms(p["latency_ms_1_digit"])),
+                row("pen-up → shown, 10 digits read (median / p95)", lambda p: _ms(p["latency_ms_10_digits"])),
+                row("pen-ups timed with 1 / with 10 digits read", lambda p: _counts(p)),
             ],
         )
     return out
+
+
+def _counts(page: dict) -> str:
+    return f"{page['latency_ms_1_digit']['count']} / {page['latency_ms_10_digits']['count']}"
 
 
 def _ms(spread: dict) -> str:
