@@ -154,8 +154,9 @@ export class View {
   showModels(models, selected, onChange) {
     this.select.replaceChildren(
       ...models.map((m) => {
-        const accuracy = m.test_accuracy == null ? '' : ` — ${(m.test_accuracy * 100).toFixed(2)}% MNIST`;
-        return new Option(`${m.name}${accuracy}, ${Math.round(m.size_bytes / 1024)} KB`, m.name, false, m.name === selected);
+        // Short enough for a phone's select, which clips rather than wraps; the label says what the figures are.
+        const accuracy = m.test_accuracy == null ? '' : ` · ${(m.test_accuracy * 100).toFixed(2)}%`;
+        return new Option(`${m.name}${accuracy} · ${Math.round(m.size_bytes / 1024)} KB`, m.name, false, m.name === selected);
       }),
     );
     this.select.addEventListener('change', () => onChange(this.select.value));
