@@ -130,16 +130,17 @@ def pad_width(page) -> float:
     return box["width"] / box["height"] * PAD_UNITS
 
 
-def draw(page, strokes, touch: bool = False) -> int:
-    """Draw `strokes` (pad units) with the mouse, or with a finger (`touch`: the page must have
-    been opened with has_touch); return the data-seq the last stroke will show."""
+def draw(page, strokes, touch: bool = False, spacing: float = REPLAY_SPACING) -> int:
+    """Draw `strokes` (pad units, `resample`d at `spacing`) with the mouse, or with a finger
+    (`touch`: the page must have been opened with has_touch); return the data-seq the last
+    stroke will show."""
     pad = page.locator('[data-testid="pad"]')
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     start = sequence(page)
     finger = page.context.new_cdp_session(page) if touch else None
     for stroke in strokes:
-        points = [to_screen(box, x, y) for x, y in resample(stroke)]
+        points = [to_screen(box, x, y) for x, y in resample(stroke, spacing)]
         if finger:
             _touch_stroke(finger, points)
             continue

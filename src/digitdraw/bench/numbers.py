@@ -32,6 +32,7 @@ import numpy as np
 
 from ..config import PAD_PEN, PAD_UNITS
 from ..drawn import synth
+from .browser import REPLAY_SPACING
 from .drawn import BENCH_SEED, DEV_FRACTION_MOD
 
 PAD = float(PAD_UNITS)
@@ -550,6 +551,14 @@ def fitted_to_page(item: NumberItem, pad_width: float = PAGE_WIDTH_UNITS) -> lis
     return [np.column_stack([PAGE_MARGIN + (s[:, 0] - left) * scale, s[:, 1] * scale]) for s in item.strokes]
 
 
+def replay_spacing(pad_width: float) -> float:
+    """The replay's point spacing (browser.resample) for numbers fitted to a pad `pad_width` units
+    wide: as many points per digit as on the desktop pad. A number fitted to a phone's narrower
+    pad is written smaller, and at the desktop's spacing its digits lose shape (on the first 40
+    final-part numbers, Python read 28 right that way against 31 on the desktop pad)."""
+    return REPLAY_SPACING * min(1.0, pad_width / PAGE_WIDTH_UNITS)
+
+
 def page_figures(url: str, items: Sequence[NumberItem], reader, phone: bool = False) -> dict:
     """Replay numbers as mouse strokes on the served page (default model and segmenter), or with
     `phone` as touches on a phone-sized page (browser.PHONE, a 2× screen) scaled to its narrower
@@ -570,12 +579,13 @@ def page_figures(url: str, items: Sequence[NumberItem], reader, phone: bool = Fa
         page.wait_for_selector(browser.READY, timeout=60_000)
         page.evaluate(LATENCY_PROBE)
         width = browser.pad_width(page)
+        spacing = replay_spacing(width)
         for item in items:
             strokes = fitted_to_page(item, width)
             browser.clear(page, new_writer=True)  # each number is another writer's, as in Python
-            browser.wait_for_sequence(page, browser.draw(page, strokes, touch=phone))
+            browser.wait_for_sequence(page, browser.draw(page, strokes, touch=phone, spacing=spacing))
             shown.append(page.get_attribute('[data-testid="prediction"]', "data-number"))
-            python.append(reader.read_strokes([np.array(browser.resample(s)) for s in strokes]).text)
+            python.append(reader.read_strokes([np.array(browser.resample(s, spacing)) for s in strokes]).text)
         latencies = page.evaluate("window.__latencies")
         chromium.close()
     truth = [item.digits for item in items]
