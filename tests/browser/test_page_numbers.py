@@ -7,6 +7,7 @@ from digitdraw import numbers, tfjs
 from digitdraw.app import catalog
 from digitdraw.bench import browser as drive
 from digitdraw.bench import numbers as bench_numbers
+from digitdraw.bench import numbers_page
 from digitdraw.config import DEFAULT_MODEL, SEGMENTER
 
 # 24 numbers of every length from the final part of the number benchmark, written as people
@@ -38,7 +39,7 @@ def test_generated_numbers_are_read_left_to_right(ready_page, mnist):
     read = []
     for item in items:
         drive.clear(page, new_writer=True)  # each number is another writer's
-        drive.wait_for_sequence(page, drive.draw(page, bench_numbers.fitted_to_page(item)))
+        drive.wait_for_sequence(page, drive.draw(page, numbers_page.fitted_to_page(item)))
         shown = result(page)
         read.append(shown["number"])
         assert shown["digit"] == (shown["number"] if len(shown["number"]) == 1 else "")
@@ -56,7 +57,7 @@ def test_the_page_and_python_read_the_same_strokes_alike(ready_page, mnist):
     items = handwritten(60, mnist, 6)
     same = 0
     for item in items:
-        strokes = bench_numbers.fitted_to_page(item)
+        strokes = numbers_page.fitted_to_page(item)
         drive.clear(page, new_writer=True)  # each number is another writer's, as Python reads them
         drive.wait_for_sequence(page, drive.draw(page, strokes))
         python = reader.read_strokes([np.array(drive.resample(s)) for s in strokes]).text
@@ -72,15 +73,15 @@ def test_numbers_written_with_a_finger_on_a_phone_read_as_on_a_desktop(browser, 
     page.goto(server_url + "/")
     page.wait_for_selector(drive.READY, timeout=30_000)
     width = drive.pad_width(page)
-    assert width < bench_numbers.PAGE_WIDTH_UNITS / 1.5, "a phone's pad is narrower than the desktop's"
+    assert width < numbers_page.PAGE_WIDTH_UNITS / 1.5, "a phone's pad is narrower than the desktop's"
     reader = numbers.NumberReader.for_model(
         tfjs.load(catalog.resolve(DEFAULT_MODEL)), tfjs.load(catalog.resolve(SEGMENTER))
     )
     items = handwritten(60, mnist, 8)
     shown, python = [], []
-    spacing = bench_numbers.replay_spacing(width)
+    spacing = numbers_page.replay_spacing(width)
     for item in items:
-        strokes = bench_numbers.fitted_to_page(item, width)
+        strokes = numbers_page.fitted_to_page(item, width)
         drive.clear(page, new_writer=True)
         drive.wait_for_sequence(page, drive.draw(page, strokes, touch=True, spacing=spacing))
         shown.append(result(page)["number"])

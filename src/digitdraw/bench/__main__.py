@@ -29,7 +29,7 @@ from ..config import DEFAULT_MODEL, SEGMENTER
 from ..models import RECIPES
 from ..preprocess import to_model_input
 from . import drawn as drawn_bench
-from . import honesty, load, writers
+from . import honesty, load, numbers_page, writers
 from . import numbers as bench_numbers
 from . import report as bench_report
 from . import weight as bench_weight
@@ -187,8 +187,8 @@ def number_figures(models: dict, models_dir: Path, mnist, count: int, on_page: i
         items = [item for item in bench_numbers.build(count, mnist.test) if item.part == "final"][:on_page]
         reader = NumberReader.for_model(models[DEFAULT_MODEL], models[SEGMENTER])
         with browser.running_server(models_dir) as url:
-            report["page"] = bench_numbers.page_figures(url, items, reader)
-            report["page_phone"] = bench_numbers.page_figures(url, items[: on_page // 2], reader, phone=True)
+            report["page"] = numbers_page.page_figures(url, items, reader)
+            report["page_phone"] = numbers_page.page_figures(url, items[: on_page // 2], reader, phone=True)
     return report
 
 
