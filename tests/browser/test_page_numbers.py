@@ -2,6 +2,7 @@
 test contract (`prediction[data-number]`, `data-digit`, `data-seq`), and picking a digit."""
 
 import numpy as np
+import pytest
 
 from digitdraw import numbers, tfjs
 from digitdraw.app import catalog
@@ -22,6 +23,14 @@ FLOOR = 0.70
 def handwritten(count: int, mnist, strings: int) -> list:
     items = bench_numbers.build(count, mnist.test)
     return [item for item in items if item.part == "final" and item.source != "stroke-fonts"][:strings]
+
+
+@pytest.fixture(scope="module")
+def python_reader():
+    """The page's default model and segmenter, read by the Python twin."""
+    return numbers.NumberReader.for_model(
+        tfjs.load(catalog.resolve(DEFAULT_MODEL)), tfjs.load(catalog.resolve(SEGMENTER))
+    )
 
 
 CHART_TOP = "() => { const d = Chart.getChart('chart').data.datasets[0].data; return d.indexOf(Math.max(...d)); }"
@@ -49,23 +58,15 @@ def test_generated_numbers_are_read_left_to_right(ready_page, mnist):
     assert page.problems == []
 
 
-def test_the_page_and_python_read_the_same_strokes_alike(ready_page, mnist):
+def test_the_page_and_python_read_the_same_strokes_alike(ready_page, mnist, python_reader):
     page = ready_page
-    reader = numbers.NumberReader.for_model(
-        tfjs.load(catalog.resolve(DEFAULT_MODEL)), tfjs.load(catalog.resolve(SEGMENTER))
-    )
     items = handwritten(60, mnist, 6)
-    same = 0
-    for item in items:
-        strokes = numbers_page.fitted_to_page(item)
-        drive.clear(page, new_writer=True)  # each number is another writer's, as Python reads them
-        drive.wait_for_sequence(page, drive.draw(page, strokes))
-        python = reader.read_strokes([np.array(drive.resample(s)) for s in strokes]).text
-        same += result(page)["number"] == python
+    shown, python = numbers_page.replay(page, items, python_reader)
+    same = sum(a == b for a, b in zip(shown, python))
     assert same >= len(items) - 1, f"page and Python agree on {same} of {len(items)}"
 
 
-def test_numbers_written_with_a_finger_on_a_phone_read_as_on_a_desktop(browser, server_url, mnist):
+def test_numbers_written_with_a_finger_on_a_phone_read_as_on_a_desktop(browser, server_url, mnist, python_reader):
     """The phone pad (3:2, the full width of the screen, touch, a 2× screen): numbers scaled to
     its width, as a writer writes smaller there, read the same as Python reads their strokes."""
     context = browser.new_context(viewport=drive.PHONE, has_touch=True, device_scale_factor=2)
@@ -74,18 +75,8 @@ def test_numbers_written_with_a_finger_on_a_phone_read_as_on_a_desktop(browser, 
     page.wait_for_selector(drive.READY, timeout=30_000)
     width = drive.pad_width(page)
     assert width < numbers_page.PAGE_WIDTH_UNITS / 1.5, "a phone's pad is narrower than the desktop's"
-    reader = numbers.NumberReader.for_model(
-        tfjs.load(catalog.resolve(DEFAULT_MODEL)), tfjs.load(catalog.resolve(SEGMENTER))
-    )
     items = handwritten(60, mnist, 8)
-    shown, python = [], []
-    spacing = numbers_page.replay_spacing(width)
-    for item in items:
-        strokes = numbers_page.fitted_to_page(item, width)
-        drive.clear(page, new_writer=True)
-        drive.wait_for_sequence(page, drive.draw(page, strokes, touch=True, spacing=spacing))
-        shown.append(result(page)["number"])
-        python.append(reader.read_strokes([np.array(drive.resample(s, spacing)) for s in strokes]).text)
+    shown, python = numbers_page.replay(page, items, python_reader, touch=True)
     context.close()
     same = sum(a == b for a, b in zip(shown, python))
     assert same >= len(items) - 1, f"page {shown} and Python {python} agree on {same} of {len(items)}"

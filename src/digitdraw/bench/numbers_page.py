@@ -45,6 +45,24 @@ def replay_spacing(pad_width: float) -> float:
     return REPLAY_SPACING * min(1.0, pad_width / PAGE_WIDTH_UNITS)
 
 
+def replay(page, items: Sequence[NumberItem], reader, touch: bool = False) -> tuple[list[str], list[str]]:
+    """Write each item on the open page (a new writer each time), fitted to its pad, with the mouse
+    or by `touch`; return what the page read (`prediction[data-number]`) and what `reader` reads
+    from the same strokes, item by item."""
+    from . import browser
+
+    width = browser.pad_width(page)
+    spacing = replay_spacing(width)
+    shown, python = [], []
+    for item in items:
+        strokes = fitted_to_page(item, width)
+        browser.clear(page, new_writer=True)  # each number is another writer's, as in Python
+        browser.wait_for_sequence(page, browser.draw(page, strokes, touch=touch, spacing=spacing))
+        shown.append(page.get_attribute('[data-testid="prediction"]', "data-number"))
+        python.append(reader.read_strokes([np.array(browser.resample(s, spacing)) for s in strokes]).text)
+    return shown, python
+
+
 def page_figures(url: str, items: Sequence[NumberItem], reader, phone: bool = False) -> dict:
     """Replay numbers as mouse strokes on the served page (default model and segmenter), or with
     `phone` as touches on a phone-sized page (browser.PHONE, a 2× screen) scaled to its narrower
@@ -54,7 +72,6 @@ def page_figures(url: str, items: Sequence[NumberItem], reader, phone: bool = Fa
 
     from . import browser
 
-    shown, python = [], []
     with sync_playwright() as playwright:
         chromium = browser.launch(playwright)
         if phone:
@@ -64,14 +81,7 @@ def page_figures(url: str, items: Sequence[NumberItem], reader, phone: bool = Fa
         page.goto(url + "/")
         page.wait_for_selector(browser.READY, timeout=60_000)
         page.evaluate(LATENCY_PROBE)
-        width = browser.pad_width(page)
-        spacing = replay_spacing(width)
-        for item in items:
-            strokes = fitted_to_page(item, width)
-            browser.clear(page, new_writer=True)  # each number is another writer's, as in Python
-            browser.wait_for_sequence(page, browser.draw(page, strokes, touch=phone, spacing=spacing))
-            shown.append(page.get_attribute('[data-testid="prediction"]', "data-number"))
-            python.append(reader.read_strokes([np.array(browser.resample(s, spacing)) for s in strokes]).text)
+        shown, python = replay(page, items, reader, touch=phone)
         latencies = page.evaluate("window.__latencies")
         chromium.close()
     truth = [item.digits for item in items]

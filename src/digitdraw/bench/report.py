@@ -363,7 +363,7 @@ def _numbers_section(report: dict) -> list[str]:
                 row("same reading in the browser and in Python", lambda p: _pct(p["agreement_with_python"])),
                 row("pen-up → shown, 1 digit read (median / p95)", lambda p: _ms(p["latency_ms_1_digit"])),
                 row("pen-up → shown, 10 digits read (median / p95)", lambda p: _ms(p["latency_ms_10_digits"])),
-                row("pen-ups timed with 1 / with 10 digits read", lambda p: _counts(p)),
+                row("pen-ups timed with 1 / with 10 digits read", _counts),
             ],
         )
     return out
