@@ -147,12 +147,7 @@ def browser_figures(models_dir: Path, strokes_for_latency: int = 200) -> dict:
             browser.clear(page)
             x = rng.uniform(90, 190)
             browser.wait_for_sequence(page, browser.draw(page, [[(x, 50), (x + 5, 140), (x + 8, 230)]]))
-        latencies = sorted(page.evaluate("window.__latencies"))
-        figures["pointer_up_to_prediction_ms"] = {
-            "count": len(latencies),
-            "median": statistics.median(latencies),
-            "p95": latencies[int(0.95 * (len(latencies) - 1))],
-        }
+        figures["pointer_up_to_prediction_ms"] = browser.latency_spread(page.evaluate("window.__latencies"))
         figures["inference_ms"] = {}
         for name in [m.name for m in catalog.scan(models_dir)[0]]:
             figures["inference_ms"][name] = page.evaluate(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -92,6 +93,16 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
                 output = process.stdout.read() if process.stdout else ""
                 raise RuntimeError(f"the server did not start: {output}") from None
             time.sleep(0.1)
+
+
+def latency_spread(milliseconds: list[float]) -> dict:
+    """How many timings, their median and their 95th percentile (None when there are none)."""
+    ordered = sorted(milliseconds)
+    return {
+        "count": len(ordered),
+        "median": statistics.median(ordered) if ordered else None,
+        "p95": ordered[int(0.95 * (len(ordered) - 1))] if ordered else None,
+    }
 
 
 def _stop(process: subprocess.Popen) -> None:

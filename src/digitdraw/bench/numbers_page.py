@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .browser import REPLAY_SPACING
+from . import browser
 from .numbers import PAD, NumberItem
 
 PAGE_WIDTH_UNITS = 3 * PAD  # the desktop pad is 3:1
@@ -42,15 +42,13 @@ def replay_spacing(pad_width: float) -> float:
     wide: as many points per digit as on the desktop pad. A number fitted to a phone's narrower
     pad is written smaller, and at the desktop's spacing its digits lose shape (on the first 40
     final-part numbers, Python read 28 right that way against 31 on the desktop pad)."""
-    return REPLAY_SPACING * min(1.0, pad_width / PAGE_WIDTH_UNITS)
+    return browser.REPLAY_SPACING * min(1.0, pad_width / PAGE_WIDTH_UNITS)
 
 
 def replay(page, items: Sequence[NumberItem], reader, touch: bool = False) -> tuple[list[str], list[str]]:
     """Write each item on the open page (a new writer each time), fitted to its pad, with the mouse
     or by `touch`; return what the page read (`prediction[data-number]`) and what `reader` reads
     from the same strokes, item by item."""
-    from . import browser
-
     width = browser.pad_width(page)
     spacing = replay_spacing(width)
     shown, python = [], []
@@ -70,8 +68,6 @@ def page_figures(url: str, items: Sequence[NumberItem], reader, phone: bool = Fa
     and the time from pen-up to the result shown with 1 and with 10 digits read."""
     from playwright.sync_api import sync_playwright
 
-    from . import browser
-
     with sync_playwright() as playwright:
         chromium = browser.launch(playwright)
         if phone:
@@ -85,20 +81,11 @@ def page_figures(url: str, items: Sequence[NumberItem], reader, phone: bool = Fa
         latencies = page.evaluate("window.__latencies")
         chromium.close()
     truth = [item.digits for item in items]
-
-    def spread(values: list[float]) -> dict:
-        ordered = sorted(values)
-        return {
-            "count": len(ordered),
-            "median": float(np.median(ordered)) if ordered else None,
-            "p95": ordered[int(0.95 * (len(ordered) - 1))] if ordered else None,
-        }
-
     return {
         "strings": len(items),
         "string_accuracy": float(np.mean([a == b for a, b in zip(shown, truth)])),
         "python_string_accuracy": float(np.mean([a == b for a, b in zip(python, truth)])),
         "agreement_with_python": float(np.mean([a == b for a, b in zip(shown, python)])),
-        "latency_ms_1_digit": spread([ms for ms, digits in latencies if digits == 1]),
-        "latency_ms_10_digits": spread([ms for ms, digits in latencies if digits >= 10]),
+        "latency_ms_1_digit": browser.latency_spread([ms for ms, digits in latencies if digits == 1]),
+        "latency_ms_10_digits": browser.latency_spread([ms for ms, digits in latencies if digits >= 10]),
     }

@@ -387,11 +387,6 @@ LATENCY_PROBE = """() => {
 }"""
 
 
-def _spread(values: list[float]) -> dict:
-    ordered = sorted(values)
-    return {"count": len(ordered), "median": ordered[len(ordered) // 2], "p95": ordered[int(0.95 * (len(ordered) - 1))]}
-
-
 def teaching_page_figures(url: str, drawings: list[Drawing], stored: int = 200, strokes: int = 60) -> dict:
     """In Chromium: teach → re-read shown (ms), and pen-up → shown with `stored` examples kept."""
     from playwright.sync_api import sync_playwright
@@ -414,7 +409,7 @@ def teaching_page_figures(url: str, drawings: list[Drawing], stored: int = 200, 
             page.click(f'[data-testid="teach-{drawings[k].digit}"]')
             browser.wait_for_sequence(page, before + 1)
             figures.setdefault("teach_ms", []).extend(page.evaluate("window.__latencies"))
-        figures["teach_ms"] = _spread(figures["teach_ms"])
+        figures["teach_ms"] = browser.latency_spread(figures["teach_ms"])
 
         examples = [{"digit": d.digit, "strokes": s} for d, s in zip(drawings[:stored], on_pad[:stored])]
         page.evaluate(
@@ -435,7 +430,7 @@ def teaching_page_figures(url: str, drawings: list[Drawing], stored: int = 200, 
             browser.wait_for_sequence(page, browser.draw(page, [[(x, 50), (x + 5, 140), (x + 8, 230)]]))
             latencies += page.evaluate("window.__latencies")
         # The first drawing's live readings compute the stored examples' features: not a pen-up cost.
-        figures["pen_up_to_shown_ms"] = _spread(latencies[1:])
+        figures["pen_up_to_shown_ms"] = browser.latency_spread(latencies[1:])
         chromium.close()
     return figures
 
